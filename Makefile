@@ -1,0 +1,42 @@
+# The two commands a newcomer runs (README): `make dashboard` and `make test`.
+# Both build the environment in .venv when it is missing or pyproject.toml changed.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DATA ?= sample_data
+PORT ?= 8866
+SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null && echo sudo)
+
+.PHONY: dashboard test lab bench env browser clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+env: $(STAMP)
+
+# Debian's chromium for the browser tests (Playwright cannot download its own here).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing Debian's chromium for the browser tests ..."; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+	  || { echo "ERROR: could not install chromium; the browser tests cannot run" >&2; exit 1; }; \
+	fi
+
+dashboard: $(STAMP)
+	$(VENV)/bin/workbench serve --data $(DATA) --port $(PORT)
+
+test: $(STAMP) browser
+	$(PYTHON) -m pytest
+
+lab: $(STAMP)
+	$(VENV)/bin/workbench lab --data $(DATA)
+
+bench: $(STAMP)
+	$(PYTHON) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) test-output benchmarks/output .pytest_cache .hypothesis

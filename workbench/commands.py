@@ -1,0 +1,6 @@
+"""Registry of the subcommands that live beside the modules they drive.
+
+Each entry takes the argparse sub-parsers object and adds one command.
+"""
+
+REGISTRY: list = []
