@@ -136,8 +136,8 @@ def branch_facts(data) -> pd.DataFrame:
 
     >>> import workbench as wb
     >>> facts = branch_facts(wb.load("sample_data"))
-    >>> facts.loc["B00001", ["members", "committee", "has_committee"]].tolist()
-    [16, 5, True]
+    >>> facts.loc["B00001", ["members", "formal", "committee", "has_committee"]].astype(int).tolist()
+    [12, 12, 5, 1]
     """
     branches = data.branches["branch_id"]
     m = data.members
