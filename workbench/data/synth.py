@@ -71,6 +71,7 @@ class SynthConfig:
     no_discipline_share: float = 0.05
     vacant_secretary_share: float = 0.015
     overdue_term_share: float = 0.06
+    lagging_share: float = 0.25       # sound branches whose records fall short here and there
 
 
 def generate(n_branches: int = 300, *, seed: int | np.random.Generator | None = 0,
@@ -204,6 +205,9 @@ class _Generator:
         elected = np.maximum(elected, established + 30)
         elected = np.minimum(elected, self.today_days)
 
+        # A middle tier between sound and weak branches: records that fall short here and there.
+        lagging = (~weak) & (rng.random(n) < cfg.lagging_share)
+        self.tier = np.where(weak, 0, np.where(lagging, 1, 2))
         self.kind, self.town, self.weak, self.size, self.n_units = kind, town, weak, size, n_units
         self.term = term
         names = self._branch_names(kind, town, town_names, n_units)
@@ -219,6 +223,11 @@ class _Generator:
             "satisfaction": np.nan,
         })
         self.town_names = town_names
+
+    def by_tier(self, weak, lagging, good, index=None) -> np.ndarray:
+        """Per-branch (or per-record, through ``index``) values by quality tier."""
+        tier = self.tier if index is None else self.tier[index]
+        return np.choose(tier, [weak, lagging, good])
 
     def _place_names(self, n, suffixes):
         rng = self.rng
@@ -255,7 +264,7 @@ class _Generator:
         pos = np.arange(m) - start[mb]
 
         # New members sit at the end of each branch's list; they joined during the periods.
-        p_new = np.where(weak, 0.012, 0.035)
+        p_new = np.where(weak, 0.012, 0.05)
         n_new = np.minimum(rng.binomial(size, p_new * len(self.years)), np.maximum(size - 3, 0))
         is_new = pos >= (size - n_new)[mb]
         new_year = rng.choice(self.years, size=m)
@@ -302,6 +311,9 @@ class _Generator:
         age = np.where(is_new, rng.uniform(22, 38, m), age)
         age = np.where(reserve, rng.uniform(23, 35, m), age)
         committee_age = np.clip(rng.normal(np.where(weak_m, 54, 45), np.where(weak_m, 7, 9)), 24, 66)
+        # "Young" teams: many branches have brought a member under 35 onto the committee.
+        young_pick = rng.random(m) < np.where(weak_m, 0.04, 0.22)
+        committee_age = np.where(young_pick, rng.uniform(26, 34.9, m), committee_age)
         age = np.where(on_committee & ~secretary, committee_age, age)
         sec_age = np.clip(rng.normal(np.where(weak_m, 53, 45.5), np.where(weak_m, 5, 7)), 25, 60)
         age = np.where(secretary, sec_age, age)
@@ -400,9 +412,7 @@ class _Generator:
         applies[:, kinds.index("committee_meeting")] = self.c > 0
         applies[:, kinds.index("group_meeting")] = self.n_groups > 0
         # Per-branch diligence: most branches hold (nearly) all, weak ones far fewer.
-        diligence = np.where(self.weak, rng.beta(5, 4, n), rng.beta(30, 1.2, n))
-        lagging = (~self.weak) & (rng.random(n) < 0.10)
-        diligence = np.where(lagging, rng.beta(8, 3, n), diligence)
+        diligence = self.by_tier(rng.beta(5, 4, n), rng.beta(9, 2.5, n), rng.beta(30, 1.2, n))
         n_years = len(self.years)
         p = np.clip(diligence[:, None, None] * np.ones((1, n_years, len(kinds))), 0, 1)
         counts = rng.binomial(np.broadcast_to(required, p.shape), p)
@@ -417,7 +427,7 @@ class _Generator:
         year = np.asarray(self.years)[year_i]
         days = self._random_days(year, total)
         size = self.size[branch]
-        rate = np.where(self.weak[branch], 0.62, 0.86)
+        rate = self.by_tier(0.62, 0.76, 0.88, branch)
         people = np.where(kind == kinds.index("committee_meeting"), self.c[branch],
                           np.where(kind == kinds.index("group_meeting"),
                                    np.ceil(size / np.maximum(self.n_groups[branch], 1)), size))
@@ -459,11 +469,11 @@ class _Generator:
                 ("batch_training", 0.86, 0.5, lambda k: rng.choice([8.0, 16.0, 24.0], size=k)),
                 ("online", 0.72, 0.4, lambda k: np.round(rng.uniform(4, 32, size=k))),
             ):
-                p = np.where(weak_m, p_weak, p_normal) * np.where(self.mobile, 0.7, 1.0)
+                p = self.by_tier(p_weak, (p_weak + p_normal) / 2, p_normal, self.mb) * np.where(self.mobile, 0.7, 1.0)
                 who = np.flatnonzero(rng.random(m) < p)
                 parts.append((who, np.full(who.size, year), kind, hours(who.size), None))
             # red education: sessions held by the branch, each attended by most members
-            sessions = rng.poisson(np.where(self.weak, 1.2, 3.6))
+            sessions = rng.poisson(self.by_tier(1.2, 2.6, 3.8))
             session_days = self._random_days(np.full(int(sessions.sum()), year), int(sessions.sum()))
             s_start = np.cumsum(sessions) - sessions
             k = sessions[self.mb]
@@ -512,8 +522,8 @@ class _Generator:
         days = np.minimum(np.concatenate([r[1] for r in rows]), self.today_days)
         method = np.concatenate([np.full(r[0].size, r[2]) for r in rows])
         weak = self.weak[branch]
-        mean = np.where(weak, 71.0, 88.0) - np.array([0.0, 2.0, 1.0])[method]
-        score = np.round(np.clip(rng.normal(mean, np.where(weak, 8.0, 5.0)), 0, 100), 1)
+        mean = self.by_tier(71.0, 81.0, 89.0, branch) - np.array([0.0, 2.0, 1.0])[method]
+        score = np.round(np.clip(rng.normal(mean, self.by_tier(8.0, 6.0, 4.5, branch)), 0, 100), 1)
         order = np.lexsort((days, branch))
         branch, days, method, score = branch[order], days[order], method[order], score[order]
         n_insp = branch.size
@@ -526,7 +536,7 @@ class _Generator:
             "score": score,
         }).astype({"branch_id": TEXT_DTYPE})
 
-        lam = np.where(weak[order], 1.1, 0.22) * np.array([1.0, 2.2, 1.8])[method]
+        lam = self.by_tier(1.1, 0.5, 0.18, branch) * np.array([1.0, 2.2, 1.8])[method]
         k = rng.poisson(lam)
         insp = np.repeat(np.arange(n_insp), k)
         total = insp.size
@@ -540,8 +550,8 @@ class _Generator:
         sev = np.where(serious_disc & ~weak_p & (rng.random(total) < 0.7), 1, sev)
         found = days[insp]
         due = found + rng.choice([30, 60, 90], size=total)
-        delay = np.round(rng.gamma(2.0, np.where(weak_p, 45.0, 16.0))).astype(int) + 1
-        open_forever = rng.random(total) < np.where(weak_p, 0.22, 0.04)
+        delay = np.round(rng.gamma(2.0, self.by_tier(45.0, 28.0, 14.0, pb))).astype(int) + 1
+        open_forever = rng.random(total) < self.by_tier(0.22, 0.09, 0.03, pb)
         rectified = found + delay
         rectified_known = (~open_forever) & (rectified <= self.today_days)
         order = np.lexsort((found, pb))
@@ -567,7 +577,7 @@ class _Generator:
         for i, year in enumerate(years):
             if i:
                 income = income * (1 + rng.normal(np.where(self.weak, -0.02, 0.07), 0.09))
-            sat = np.clip(rng.normal(np.where(self.weak, 69.0, 88.0), np.where(self.weak, 9.0, 5.0)), 25, 100)
+            sat = np.clip(rng.normal(self.by_tier(69.0, 81.0, 89.0), self.by_tier(9.0, 6.0, 4.5)), 25, 100)
             flagged = np.where(self.weak, rng.random(n) < 0.8, rng.random(n) < 0.01) if year in self.years \
                 else np.zeros(n, dtype=bool)
             rows.append(pd.DataFrame({
