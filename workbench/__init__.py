@@ -6,8 +6,28 @@
 True
 """
 
+from . import weights
 from .data import BranchData, DataError, load, load_files
+from .framework import Framework, FrameworkError
+from .indicators import compute_indicators, register_derivation
+from .rules import RuleSet
+from .scoring import Assessment, Comparison, Scheme
 
 __version__ = "0.1.0"
 
-__all__ = ["BranchData", "DataError", "load", "load_files", "__version__"]
+__all__ = [
+    "Assessment",
+    "BranchData",
+    "Comparison",
+    "DataError",
+    "Framework",
+    "FrameworkError",
+    "RuleSet",
+    "Scheme",
+    "compute_indicators",
+    "load",
+    "load_files",
+    "register_derivation",
+    "weights",
+    "__version__",
+]
