@@ -3,4 +3,6 @@
 Each entry takes the argparse sub-parsers object and adds one command.
 """
 
-REGISTRY: list = []
+from .serve import register as register_serve
+
+REGISTRY: list = [register_serve]

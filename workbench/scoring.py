@@ -40,7 +40,7 @@ from .data.core import BranchData, atomic_path
 from .framework import Aggregation, Framework, FrameworkError, Normalization, validate_model
 from .normalize import normalize
 
-__all__ = ["Scheme", "Prepared", "Assessment", "Comparison", "MissingPolicy"]
+__all__ = ["Scheme", "Prepared", "Assessment", "Comparison", "MissingPolicy", "assign_grades", "min_rank"]
 
 MissingPolicy = Literal["renormalize", "impute_township"]
 
@@ -530,8 +530,8 @@ class Assessment:
         self._dims = dims
         self._total = total
         self.total = pd.Series(total, index=index, name="total")
-        self.rank = pd.Series(_min_rank(total), index=index, name="rank")
-        codes, self._veto_hits, self.quota_demoted = _grades(self.framework, total, prepared.flags)
+        self.rank = pd.Series(min_rank(total), index=index, name="rank")
+        codes, self._veto_hits, self.quota_demoted = assign_grades(self.framework, total, prepared.flags)
         self._grade_codes = codes
         self.grade = pd.Series(pd.Categorical.from_codes(codes, dtype=self.grade_dtype), index=index,
                                name="grade")
@@ -710,7 +710,7 @@ def _bilingual(fw: Framework, frame: pd.DataFrame) -> pd.DataFrame:
 
 # ================================================================ ranks, grades
 
-def _min_rank(total: np.ndarray) -> pd.api.extensions.ExtensionArray:
+def min_rank(total: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """Rank 1 = highest total; ties share the smallest rank; NaN stays missing (Int64)."""
     ok = ~np.isnan(total)
     if ok.all():
@@ -724,8 +724,15 @@ _OPS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equ
         "==": np.equal, "!=": np.not_equal}
 
 
-def _grades(fw: Framework, total: np.ndarray, flags: pd.DataFrame):
-    """Grade codes (worst first), the veto hits, and the branches demoted by the quota."""
+def assign_grades(fw: Framework, total: np.ndarray, flags: pd.DataFrame):
+    """Grade codes, the veto hits, and the branches demoted by the quota.
+
+    Codes index the grades worst first (the categories of
+    ``Assessment.grade``); -1 where the total is missing. Bands first, then
+    each veto caps the grade, then the quota demotes the lowest holders of the
+    top grade beyond its share (branches tied at the cut are demoted too, so the
+    quota is never exceeded).
+    """
     categories = list(reversed(fw.grade_ids))
     scored = [g for g in fw.grades if g.min is not None]           # best first
     mins = np.array([g.min for g in reversed(scored)])              # ascending
