@@ -62,6 +62,59 @@ def _cmd_check(args) -> int:
     return 0
 
 
+def _load_scheme(args):
+    from .framework import Framework
+    from .scoring import Scheme
+
+    framework = Framework.from_yaml(args.framework) if args.framework else Framework.default()
+    scheme = Scheme.from_yaml(args.scheme, framework) if args.scheme else Scheme(framework)
+    return framework, scheme
+
+
+def results_table(result) -> pd.DataFrame:
+    """The engine-neutral results table: branch_id, total, rank, grade, one column per dimension."""
+    out = pd.concat([result.total, result.rank, result.grade.astype(str), result.dimensions], axis=1)
+    return out.reset_index()
+
+
+def _cmd_score(args) -> int:
+    if args.engine == "dask":
+        from .scale import score_command_dask
+
+        return score_command_dask(args)
+    from .data import load
+    from .indicators import compute_indicators
+
+    framework, scheme = _load_scheme(args)
+    data = load(args.path)
+    table = compute_indicators(data, framework, period=args.period)
+    result = scheme.score(table, groups=data)
+    out = Path(args.output)
+    suffix = out.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        result.to_excel(out, data=data)
+    elif suffix == ".parquet":
+        from .data import atomic_path
+
+        with atomic_path(out) as tmp:
+            results_table(result).to_parquet(tmp, index=False)
+    elif suffix == ".csv":
+        from .data import atomic_path
+
+        with atomic_path(out) as tmp:
+            result.frame().to_csv(tmp, encoding="utf-8-sig")
+    else:
+        raise ValueError(f"-o {out}: write .xlsx, .parquet or .csv")
+    counts = result.grade_counts()
+    print(f"period {result.period}: {len(result.total)} branches scored with {scheme!r}")
+    print("grades: " + ", ".join(f"{framework.label(g, 'zh')} {framework.label(g, 'en')} {n}"
+                                 for g, n in counts.items()))
+    if len(result.vetoes):
+        print(f"vetoes applied: {len(result.vetoes)}; quota demotions: {len(result.quota_demoted)}")
+    print(f"results -> {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -86,6 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate a data folder or workbook and summarise it")
     p.add_argument("path")
     p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("score", help="compute indicators and score every branch")
+    p.add_argument("path", help="data folder, workbook, or (with --engine dask) a partitioned dataset")
+    p.add_argument("--framework", help="framework YAML (default: the six-point default)")
+    p.add_argument("--scheme", help="weighting scheme YAML saved by the workbench")
+    p.add_argument("--period", type=int, help="assessment year (default: the latest with records)")
+    p.add_argument("--engine", choices=["pandas", "dask"], default="pandas")
+    p.add_argument("--scheduler", help="with --engine dask: a dask.distributed scheduler address")
+    p.add_argument("-o", "--output", required=True, help="results file: .xlsx, .parquet or .csv")
+    p.set_defaults(func=_cmd_score)
 
     for register in _extra_commands():
         register(sub)

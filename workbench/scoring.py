@@ -638,7 +638,10 @@ class Assessment:
             info = data.branches.set_index("branch_id")[["name", "township", "kind"]]
             results = info.reindex(results.index).join(results)
         vetoed = self.vetoes.groupby("branch_id")["veto_zh"].agg("、".join) if len(self.vetoes) else pd.Series(dtype=str)
-        results["veto"] = vetoed.reindex(results.index).fillna("")
+        results["veto"] = vetoed.reindex(results.index).fillna("").astype(object)
+        labels = {g.id: f"{g.zh} {g.en}" for g in fw.grades}
+        results.insert(results.columns.get_loc("grade") + 1, "grade_label",
+                       results["grade"].astype(object).map(labels))
         results.insert(0, "branch_id", results.index)
         sheets = {
             "结果 Results": _bilingual(fw, results),
@@ -649,8 +652,8 @@ class Assessment:
                 self.scheme.describe("en")[["indicator", "dimension_label", "indicator_label"]],
                 on="indicator", suffixes=("_zh", "_en"))),
             "方法 Method": self._method_sheet(),
-            "否决 Vetoes": self.vetoes,
-            "缺失 Missing": self.missing,
+            "否决 Vetoes": _bilingual(fw, self.vetoes),
+            "缺失 Missing": _bilingual(fw, self.missing),
         }
         path = Path(path)
         with atomic_path(path) as tmp:
@@ -687,7 +690,18 @@ class Assessment:
 _HEADERS = {
     "branch_id": ("支部编号", "Branch id"), "name": ("支部名称", "Name"), "township": ("乡镇", "Township"),
     "kind": ("支部类型", "Kind"), "total": ("总分", "Total"), "rank": ("排名", "Rank"),
-    "grade": ("等次", "Grade"), "veto": ("否决", "Veto"),
+    "grade": ("等次", "Grade"), "veto": ("否决", "Veto"), "grade_label": ("等次名称", "Grade label"),
+    "dimension": ("维度", "Dimension"), "indicator": ("指标", "Indicator"),
+    "dimension_label_zh": ("维度名称", "Dimension (zh)"), "dimension_label_en": ("维度英文名", "Dimension (en)"),
+    "indicator_label_zh": ("指标名称", "Indicator (zh)"), "indicator_label_en": ("指标英文名", "Indicator (en)"),
+    "unit": ("单位", "Unit"), "derivation": ("计算方法", "Derivation"), "direction": ("方向", "Direction"),
+    "normalization": ("标准化方法", "Normalization"), "parameters": ("参数", "Parameters"),
+    "dimension_weight": ("维度权重", "Dimension weight"),
+    "weight_within_dimension": ("维度内权重", "Weight within dimension"),
+    "effective_weight": ("综合权重", "Effective weight"),
+    "action": ("处理", "Action"), "imputed_score": ("插补得分", "Imputed score"),
+    "veto_zh": ("否决事项", "Veto (zh)"), "veto_en": ("否决事项英文", "Veto (en)"),
+    "grade_before": ("否决前等次", "Grade before veto"), "grade_after": ("否决后等次", "Grade after veto"),
 }
 
 
