@@ -187,6 +187,12 @@ class Scheme:
         self._check_levels()
         self._cache = _Cache()
         self._matrices = None
+        self._statistics: dict[str, Mapping] = {}
+        self._fill: Mapping[str, float] | None = None
+
+    def __getstate__(self) -> dict:
+        # The cache holds weak references (not picklable) and is only a speed-up.
+        return {**self.__dict__, "_cache": _Cache(), "_matrices": None}
 
     def _check_levels(self) -> None:
         if not any(self._weights[d.id] > 0 for d in self.framework.dimensions):
@@ -295,6 +301,22 @@ class Scheme:
             raise ValueError(f"aggregation: {exc}") from None
         return self._derive(aggregation=aggregation)
 
+    def with_statistics(self, statistics: Mapping[str, Mapping], *,
+                        fill: Mapping[str, float] | None = None) -> Scheme:
+        """A scheme that normalizes against the statistics of a larger population.
+
+        ``statistics`` maps indicator ids to the population statistics their
+        normalization needs (``bounds``, ``moments`` or ``reference``: see
+        :func:`workbench.normalize.normalize`); ``fill`` is the mean normalized
+        score per indicator that ``missing="impute_township"`` uses where a
+        township has no value. ``workbench.scale`` computes both over a whole
+        country and scores each partition with the scheme returned, so that
+        every partition is normalized as if the country were one table.
+        """
+        new = self._derive(_statistics=dict(statistics), _fill=None if fill is None else dict(fill))
+        new._cache = _Cache()
+        return new
+
     def with_missing(self, policy: MissingPolicy) -> Scheme:
         """A scheme with another missing-value policy."""
         if policy not in ("renormalize", "impute_township"):
@@ -377,7 +399,8 @@ class Scheme:
         values = raw.to_numpy()
         normalized = np.empty_like(values)
         for k, ind in enumerate(fw.indicators):
-            normalized[:, k] = normalize(values[:, k], self._norms[ind.id], ind.direction)
+            normalized[:, k] = normalize(values[:, k], self._norms[ind.id], ind.direction,
+                                         stats=self._statistics.get(ind.id))
         present = ~np.isnan(normalized)
         imputed = np.zeros_like(present)
         if self.missing == "impute_township" and not present.all():
@@ -390,7 +413,7 @@ class Scheme:
                                  f"e.g. {g[g.isna()].index[0]!r}")
             frame = pd.DataFrame(normalized, index=table.index, columns=ids)
             town_mean = frame.groupby(g.to_numpy()).transform("mean")
-            county_mean = frame.mean()
+            county_mean = frame.mean() if self._fill is None else pd.Series(self._fill).reindex(ids)
             fill = town_mean.fillna(county_mean).to_numpy()
             imputed = ~present & ~np.isnan(fill)
             normalized = np.where(imputed, fill, normalized)
