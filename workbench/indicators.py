@@ -130,19 +130,27 @@ class Context:
     def _codes(self, ids: pd.Series) -> np.ndarray:
         return self.branch_ids.get_indexer(ids)
 
+    def records(self, table: str, mask) -> tuple[pd.DataFrame, np.ndarray]:
+        """Rows of ``table`` where ``mask`` holds, and their branch codes (cached lookups)."""
+        mask = np.asarray(mask, dtype=bool)
+        return getattr(self.data, table)[mask], self.data.codes(table, "branch_id")[mask]
+
     def in_period(self, dates: pd.Series) -> np.ndarray:
         values = dates.to_numpy()
         return (values >= self.start.to_datetime64()) & (values < self.next_start.to_datetime64())
 
     # --------------------------------------------------------------- members
     @cached_property
+    def _member_mask(self) -> np.ndarray:
+        return (self.data.members["join_date"] < self.next_start).to_numpy()
+
+    @cached_property
     def members(self) -> pd.DataFrame:
-        m = self.data.members
-        return m[(m["join_date"] < self.next_start).to_numpy()]
+        return self.data.members[self._member_mask]
 
     @cached_property
     def m_branch(self) -> np.ndarray:
-        return self._codes(self.members["branch_id"])
+        return self.data.codes("members", "branch_id")[self._member_mask]
 
     @cached_property
     def age(self) -> np.ndarray:
@@ -183,16 +191,18 @@ class Context:
 
     # ---------------------------------------------------------------- records
     @cached_property
-    def meetings(self) -> pd.DataFrame:
+    def general_meetings(self) -> tuple[pd.DataFrame, np.ndarray]:
+        """General membership meetings of the period and their branch codes."""
         mt = self.data.meetings
-        return mt[self.in_period(mt["date"])]
+        return self.records("meetings", self.in_period(mt["date"]) & (mt["kind"] == "general_meeting").to_numpy())
 
     @cached_property
     def meeting_counts(self) -> pd.DataFrame:
         """Meetings held per branch and kind in the period (branches x kinds)."""
-        mt = self.meetings
-        codes = self._codes(mt["branch_id"])
-        kinds = mt["kind"].cat.codes.to_numpy()
+        mt = self.data.meetings
+        in_period = self.in_period(mt["date"])
+        codes = self.data.codes("meetings", "branch_id")[in_period]
+        kinds = mt["kind"].cat.codes.to_numpy()[in_period]
         k = len(mt["kind"].cat.categories)
         flat = np.bincount(codes * k + kinds, minlength=self.n * k).reshape(self.n, k)
         return pd.DataFrame(flat, index=self.branch_ids, columns=list(mt["kind"].cat.categories))
@@ -201,16 +211,17 @@ class Context:
     def trainings(self) -> pd.DataFrame:
         """Trainings of the period by members of the period, with the member's branch code."""
         tr = self.data.trainings
-        tr = tr[self.in_period(tr["date"])]
-        member_pos = pd.Index(self.members["member_id"]).get_indexer(tr["member_id"])
-        keep = member_pos >= 0
-        tr = tr[keep]
-        return tr.assign(_branch=self.m_branch[member_pos[keep]], _member=member_pos[keep])
-
-    @cached_property
-    def inspections(self) -> pd.DataFrame:
-        ins = self.data.inspections
-        return ins[self.in_period(ins["date"])]
+        member = self.data.codes("trainings", "member_id")
+        # position of each member among the members of the period (-1: joined later)
+        position = np.where(self._member_mask, np.cumsum(self._member_mask) - 1, -1)
+        pos = position[member]
+        keep = self.in_period(tr["date"]) & (pos >= 0)
+        # numeric columns only: copying millions of id strings buys nothing here
+        return pd.DataFrame({
+            "date": tr["date"].to_numpy()[keep], "hours": tr["hours"].to_numpy()[keep],
+            "kind": pd.Categorical.from_codes(tr["kind"].cat.codes.to_numpy()[keep], dtype=tr["kind"].dtype),
+            "_branch": self.m_branch[pos[keep]], "_member": pos[keep],
+        })
 
     @cached_property
     def outcomes(self) -> pd.DataFrame:
@@ -437,9 +448,9 @@ def _three_meetings_completion(ctx: Context):
 
 def _inspection_score(method: str):
     def derive(ctx: Context):
-        ins = ctx.inspections
-        ins = ins[(ins["method"] == method).to_numpy()]
-        return ctx.per_branch(ins["score"].to_numpy(), ctx._codes(ins["branch_id"]), how="mean")
+        ins = ctx.data.inspections
+        rows, codes = ctx.records("inspections", ctx.in_period(ins["date"]) & (ins["method"] == method).to_numpy())
+        return ctx.per_branch(rows["score"].to_numpy(), codes, how="mean")
     derive.__doc__ = f"Mean score of {method} inspections in the period."
     return derive
 
@@ -451,23 +462,21 @@ for _method in ("platform", "onsite", "materials"):
 @_register("problems_found")
 def _problems_found(ctx: Context):
     """Problems found in the period."""
-    p = ctx.data.problems
-    p = p[ctx.in_period(p["found"])]
-    return ctx.per_branch(None, ctx._codes(p["branch_id"]), how="count")
+    _, codes = ctx.records("problems", ctx.in_period(ctx.data.problems["found"]))
+    return ctx.per_branch(None, codes, how="count")
 
 
-def _open_in_period(ctx: Context) -> pd.DataFrame:
+def _open_in_period(ctx: Context) -> tuple[pd.DataFrame, np.ndarray]:
     p = ctx.data.problems
     found = p["found"] <= ctx.end
     open_during = p["rectified"].isna() | (p["rectified"] >= ctx.start)
-    return p[(found & open_during).to_numpy()]
+    return ctx.records("problems", (found & open_during).to_numpy())
 
 
 @_register("rectification_rate")
 def _rectification_rate(ctx: Context):
     """Share of the problems open during the period that were rectified by its end (1 when none)."""
-    p = _open_in_period(ctx)
-    codes = ctx._codes(p["branch_id"])
+    p, codes = _open_in_period(ctx)
     done = (p["rectified"] <= ctx.end).fillna(False).to_numpy()
     n_open = ctx.per_branch(None, codes, how="count")
     n_done = ctx.per_branch(done, codes)
@@ -477,9 +486,9 @@ def _rectification_rate(ctx: Context):
 @_register("overdue_problems")
 def _overdue_problems(ctx: Context):
     """Problems past their due date and not rectified at the period end."""
-    p = _open_in_period(ctx)
+    p, codes = _open_in_period(ctx)
     overdue = ((p["due"] < ctx.end) & (p["rectified"].isna() | (p["rectified"] > ctx.end))).to_numpy()
-    return ctx.per_branch(overdue, ctx._codes(p["branch_id"]))
+    return ctx.per_branch(overdue, codes)
 
 
 # ---- functions ----------------------------------------------------------------
@@ -487,9 +496,8 @@ def _overdue_problems(ctx: Context):
 @_register("general_meeting_decisions")
 def _general_meeting_decisions(ctx: Context):
     """Decisions taken by general membership meetings in the period."""
-    mt = ctx.meetings
-    general = mt[(mt["kind"] == "general_meeting").to_numpy()]
-    return ctx.per_branch(general["decisions"].to_numpy(), ctx._codes(general["branch_id"]))
+    general, codes = ctx.general_meetings
+    return ctx.per_branch(general["decisions"].to_numpy(), codes)
 
 
 @_register("committee_meetings")
@@ -502,9 +510,7 @@ def _committee_meetings(ctx: Context):
 @_register("attendance_rate")
 def _attendance_rate(ctx: Context):
     """Mean attendance of general meetings (attendees / members, capped at 1)."""
-    mt = ctx.meetings
-    general = mt[(mt["kind"] == "general_meeting").to_numpy()]
-    codes = ctx._codes(general["branch_id"])
+    general, codes = ctx.general_meetings
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.minimum(general["attendees"].to_numpy() / np.maximum(ctx.n_members[codes], 1), 1.0)
     return ctx.per_branch(rate, codes, how="mean")
@@ -543,6 +549,6 @@ def _weak_lax(ctx: Context):
 def _serious_violation(ctx: Context):
     """Serious discipline problems found in the period."""
     p = ctx.data.problems
-    serious = p[(ctx.in_period(p["found"]) & (p["severity"] == "serious").to_numpy()
-                 & (p["category"] == "discipline").to_numpy())]
-    return ctx.per_branch(None, ctx._codes(serious["branch_id"]), how="count")
+    _, codes = ctx.records("problems", ctx.in_period(p["found"]) & (p["severity"] == "serious").to_numpy()
+                           & (p["category"] == "discipline").to_numpy())
+    return ctx.per_branch(None, codes, how="count")

@@ -7,10 +7,13 @@ import datetime as dt
 import os
 import tempfile
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import DataError, ProblemLog
 from .readers import RawTable, match_table_name, read_csv_bytes, read_source, read_workbook, table_file_names
@@ -75,6 +78,31 @@ class BranchData:
         return {name: getattr(self, name) for name in TABLE_ORDER}
 
     # ------------------------------------------------------------------ facts
+    @cached_property
+    def _codes_cache(self) -> dict:
+        return {}
+
+    def codes(self, table: str, column: str) -> np.ndarray:
+        """Positions of ``table[column]`` in the table it refers to (-1 when unknown).
+
+        ``codes("members", "branch_id")`` gives each member's row in
+        ``branches``; ``codes("trainings", "member_id")`` each training's row in
+        ``members``. Computed once per BranchData with Arrow's hash lookup (much
+        faster than a pandas string index on millions of rows) and cached:
+        the derivations of every period and every scheme reuse them.
+        """
+        key = (table, column)
+        cache = self._codes_cache
+        if key not in cache:
+            ref = next((r for r in TABLES[table].references if r.column == column), None)
+            if ref is None:
+                raise KeyError(f"{table}.{column} does not refer to another table")
+            values = pa.array(getattr(self, table)[column], type=pa.large_string())
+            keys = pa.array(getattr(self, ref.table)[ref.target], type=pa.large_string())
+            found = pc.index_in(values, value_set=keys)
+            cache[key] = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return cache[key]
+
     @property
     def periods(self) -> list[int]:
         """Years that have activity records (meetings, trainings or inspections)."""
