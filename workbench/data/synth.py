@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -76,13 +77,21 @@ class SynthConfig:
 
 def generate(n_branches: int = 300, *, seed: int | np.random.Generator | None = 0,
              years: tuple[int, ...] = (2024, 2025), today: dt.date | None = None,
-             config: SynthConfig = SynthConfig(), validate: bool = True) -> BranchData:
+             config: SynthConfig = SynthConfig(), validate: bool = True,
+             ids: Mapping[str, tuple[int, int]] | None = None, township_prefix: str = "") -> BranchData:
     """Generate a synthetic county (or province) of ``n_branches`` branches.
 
     ``years`` are the assessment periods with activity records; outcomes
     (collective income, satisfaction) also cover the year before the first,
     so income growth can be computed. ``validate=False`` skips the loader's
     checks (the generator's output is valid by construction; the tests prove it).
+
+    One part of a larger dataset generated piece by piece (``workbench.scale``)
+    needs ids unique across the parts and townships of its own: ``ids`` maps a
+    table name (branches, members, meetings, trainings, inspections, problems)
+    to ``(start, digits)``: its ids number from ``start + 1`` with at least
+    ``digits`` digits; ``township_prefix`` (e.g. a county name) is put before
+    every township name.
 
     >>> data = generate(40, seed=3, years=(2025,))
     >>> data.periods
@@ -95,7 +104,7 @@ def generate(n_branches: int = 300, *, seed: int | np.random.Generator | None = 
     if pd.Timestamp(years[0], 1, 1) > today:
         raise ValueError(f"the first year {years[0]} starts after today ({today.date()})")
     rng = np.random.default_rng(seed)
-    g = _Generator(n_branches, rng, years, today, config)
+    g = _Generator(n_branches, rng, years, today, config, dict(ids or {}), township_prefix)
     tables = g.run()
     data = BranchData(**tables, source=f"synthetic(n={n_branches}, seed={seed})")
     if validate:
@@ -103,14 +112,18 @@ def generate(n_branches: int = 300, *, seed: int | np.random.Generator | None = 
     return data
 
 
-def _ids(prefix: str, n: int, width: int | None = None) -> pd.Series:
-    """Sequential identifiers (``B00001`` ...), built as bytes: millions in a second."""
-    width = width or max(5, len(str(n)))
+def _ids(prefix: str, n: int, width: int | None = None, start: int = 0) -> pd.Series:
+    """Sequential identifiers (``B00001`` ...; from ``start + 1``), built as bytes: millions in a second."""
+    width = max(width or max(5, len(str(n))), len(str(start + n)))
     head = np.frombuffer(prefix.encode(), dtype=np.uint8)
     w = len(head) + width
     buf = np.empty((n + 1, w), dtype=np.uint8)
     buf[:, : len(head)] = head
+    numbers = np.arange(start, start + n + 1, dtype=np.int64) if start else None
     for j in range(width):  # digit j cycles 0-9, each repeated 10**j times
+        if numbers is not None:
+            buf[:, w - 1 - j] = 48 + (numbers // 10**j) % 10
+            continue
         cycle = np.repeat(np.arange(48, 58, dtype=np.uint8), min(10**j, n + 1))
         buf[:, w - 1 - j] = np.resize(cycle, n + 1)
     offsets = np.arange(0, (n + 1) * w, w, dtype=np.int64)
@@ -150,10 +163,15 @@ def _to_dates(days: np.ndarray) -> pd.Series:
 
 
 class _Generator:
-    def __init__(self, n, rng, years, today, config):
+    def __init__(self, n, rng, years, today, config, ids=None, township_prefix=""):
         self.n, self.rng, self.years, self.today, self.cfg = n, rng, years, today, config
         self.ref_year = years[-1]
         self.today_days = _days(today)
+        self.id_start, self.township_prefix = ids or {}, township_prefix
+
+    def _ids(self, table: str, prefix: str, n: int, width: int | None = None) -> pd.Series:
+        start, digits = self.id_start.get(table, (0, 0))
+        return _ids(prefix, n, max(width or max(5, len(str(n))), digits), start=start)
 
     # ------------------------------------------------------------------ branches
     def run(self) -> dict[str, pd.DataFrame]:
@@ -211,11 +229,12 @@ class _Generator:
         self.kind, self.town, self.weak, self.size, self.n_units = kind, town, weak, size, n_units
         self.term = term
         names = self._branch_names(kind, town, town_names, n_units)
-        self.branch_ids = _ids("B", n)
+        self.branch_ids = self._ids("branches", "B", n)
         self.branch_frame = pd.DataFrame({
             "branch_id": self.branch_ids,
             "name": pd.Series(names).astype(TEXT_DTYPE),
-            "township": pd.Series(np.asarray(town_names, dtype=object)[town]).astype(TEXT_DTYPE),
+            "township": pd.Series(np.asarray([self.township_prefix + t for t in town_names],
+                                             dtype=object)[town]).astype(TEXT_DTYPE),
             "kind": pd.Categorical.from_codes(kind, categories=list(BRANCH_KINDS)),
             "established": _to_dates(established),
             "committee_elected": _to_dates(elected),
@@ -380,7 +399,7 @@ class _Generator:
         name_idx = (rng.integers(0, len(_SURNAMES), m) * len(_GIVEN) + rng.integers(0, len(_GIVEN), m)) \
             * len(given) + np.where(rng.random(m) < 0.6, rng.integers(0, len(_GIVEN), m), len(_GIVEN))
         names = _lookup(name_table, name_idx)
-        self.member_ids = _ids("M", m, width=max(7, len(str(m))))
+        self.member_ids = self._ids("members", "M", m, width=max(7, len(str(m))))
         self.mb, self.pos, self.on_committee, self.c = mb, pos, on_committee, c
         self.is_new, self.mobile = is_new, mobile
         self.n_groups = n_groups
@@ -437,7 +456,7 @@ class _Generator:
         decisions = rng.poisson(dec_rate)
         order = np.lexsort((days, branch))
         return pd.DataFrame({
-            "meeting_id": _ids("MT", total, width=max(7, len(str(total)))),
+            "meeting_id": self._ids("meetings", "MT", total, width=max(7, len(str(total)))),
             "branch_id": _take(self.branch_ids, branch[order]),
             "date": _to_dates(days[order]),
             "kind": pd.Categorical.from_codes(kind[order].astype(np.int8), categories=kinds),
@@ -498,7 +517,7 @@ class _Generator:
         order = np.argsort(member.astype(np.int64) * 100_000 + (days - days.min(initial=0)), kind="stable")
         total = member.size
         return pd.DataFrame({
-            "training_id": _ids("T", total, width=max(8, len(str(total)))),
+            "training_id": self._ids("trainings", "T", total, width=max(8, len(str(total)))),
             "member_id": _take(self.member_ids, member[order]),
             "date": _to_dates(days[order]),
             "hours": hours[order].astype("float64"),
@@ -527,7 +546,7 @@ class _Generator:
         order = np.lexsort((days, branch))
         branch, days, method, score = branch[order], days[order], method[order], score[order]
         n_insp = branch.size
-        insp_ids = _ids("I", n_insp, width=max(7, len(str(n_insp))))
+        insp_ids = self._ids("inspections", "I", n_insp, width=max(7, len(str(n_insp))))
         inspections = pd.DataFrame({
             "inspection_id": insp_ids,
             "branch_id": _take(self.branch_ids, branch),
@@ -556,7 +575,7 @@ class _Generator:
         rectified_known = (~open_forever) & (rectified <= self.today_days)
         order = np.lexsort((found, pb))
         problems = pd.DataFrame({
-            "problem_id": _ids("P", total, width=max(7, len(str(total)))),
+            "problem_id": self._ids("problems", "P", total, width=max(7, len(str(total)))),
             "inspection_id": _take(insp_ids, insp[order]),
             "branch_id": _take(self.branch_ids, pb[order]),
             "category": pd.Categorical.from_codes(category[order].astype(np.int8), categories=list(PROBLEM_CATEGORIES)),
