@@ -12,6 +12,7 @@ from .framework import Framework, FrameworkError
 from .indicators import compute_indicators, register_derivation
 from .rules import RuleSet
 from .scoring import Assessment, Comparison, Scheme
+from .uncertainty import leave_one_out, monte_carlo, sensitivity
 
 __version__ = "0.1.0"
 
@@ -25,9 +26,12 @@ __all__ = [
     "RuleSet",
     "Scheme",
     "compute_indicators",
+    "leave_one_out",
     "load",
     "load_files",
+    "monte_carlo",
     "register_derivation",
+    "sensitivity",
     "weights",
     "__version__",
 ]
