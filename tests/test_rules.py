@@ -334,3 +334,11 @@ def test_large_province_is_vectorised():
     # ~65 000 members: a per-branch Python loop takes seconds; the vectorised check ~50 ms.
     assert elapsed < 1.0, elapsed
     assert np.isin(v["branch_id"], big.branches["branch_id"]).all()
+
+
+def test_branches_founded_after_the_period_are_not_asked_for_its_meetings():
+    data = county(branch("B", formal=5, meetings={}))
+    later = data.replace(branches=data.branches.assign(established=pd.Timestamp("2026-01-01")))
+    assert hits(data, "activity_general_meeting")["branch_id"].tolist() == ["B"]
+    assert hits(later, "activity_general_meeting").empty
+    assert hits(later, "activity_general_meeting", period=2026)["branch_id"].tolist() == ["B"]

@@ -244,7 +244,8 @@ def check_rules(data, rules: RuleSet | None = None, *, period: int | None = None
       ``three_meetings_one_lesson``: fewer meetings of that kind in the period
       than ``required_meetings[kind]``. Committee meetings are required only of
       branches with a committee, party group meetings only of branches with
-      party groups; branches without members are not judged.
+      party groups; branches without members, or established after the
+      period, are not judged.
 
     Examples
     --------
@@ -393,7 +394,9 @@ def _add_activities(add, data, facts: pd.DataFrame, rules: RuleSet, period: int 
     ok = in_period & (codes >= 0) & (kind_codes >= 0)
     counts = np.bincount(codes[ok].astype(np.int64) * len(kinds) + kind_codes[ok],
                          minlength=n * len(kinds)).reshape(n, len(kinds))
-    has_members = facts["members"].to_numpy() > 0
+    # A branch founded after the period (a scenario's new branch) had no meetings to hold.
+    existed = (data.branches["established"] <= pd.Timestamp(period, 12, 31)).to_numpy()
+    has_members = (facts["members"].to_numpy() > 0) & existed
     applies = {
         "committee_meeting": facts["has_committee"].to_numpy(),
         "group_meeting": facts["groups"].to_numpy() > 0,

@@ -611,8 +611,9 @@ class Merge(Operation):
     - Into a joint branch, members from a single-unit branch (enterprise,
       village, ...) get that branch's name as their ``unit``.
     - ``township`` defaults to the parts' common township; parts from several
-      townships need it given. ``established`` defaults to the scenario's
-      effective date.
+      townships need it given. ``established`` defaults to the earliest
+      establishment of the parts: the merged branch continues their
+      organisations, records and the lead's committee.
 
     >>> import workbench as wb
     >>> data = wb.load("sample_data")
@@ -637,11 +638,10 @@ class Merge(Operation):
         return (self.new_id,) if self.new_id else ()
 
     def _prepared(self, state, ids, effective):
-        op = _fill_established(self, state, effective)
         if self.new_id:
-            return op, ids.after([self.new_id])
+            return self, ids.after([self.new_id])
         (new,), ids = ids.take(1, state)
-        return dataclasses.replace(op, new_id=new), ids
+        return dataclasses.replace(self, new_id=new), ids
 
     def _validate(self, state: _State) -> list[int]:
         ids = self.branch_ids
@@ -659,15 +659,21 @@ class Merge(Operation):
                 f"merge: the branches lie in {len(towns)} townships ({', '.join(towns)}); "
                 "give township=... for the merged branch")
         _check_new_id(state, self.new_id)
+        elected = state.elected[codes[0]]
+        if self.established is not None and pd.notna(elected) and pd.Timestamp(self.established) > elected:
+            raise InvalidOperationError(
+                f"merge: established {self.established} is after the election of the committee it keeps "
+                f"({self.branch_ids[0]}: {elected.date()}); leave established empty or give an earlier date")
         return codes
 
     def _run(self, state):
         codes = self._validate(state)
         lead = codes[0]
+        established = self.established or min(state.established[c] for c in codes)
         state, new = state.added(
             self.new_id, name=self.name, kind=self.kind,
             township=self.township if self.township is not None else state.township[lead],
-            established=self.established, elected=state.elected[lead], income=np.nan, satisfaction=np.nan)
+            established=established, elected=state.elected[lead], income=np.nan, satisfaction=np.nan)
         inside = np.flatnonzero(np.isin(state.member_branch, codes))
         others = inside[state.member_branch[inside] != lead]
         state = state.folded(codes, new)
