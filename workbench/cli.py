@@ -22,6 +22,10 @@ __all__ = ["main", "build_parser"]
 def _cmd_sample(args) -> int:
     from .data.synth import generate
 
+    if args.parquet and args.partitions:  # a country, generated and written part by part
+        from .scale.cli import sample_command_partitioned
+
+        return sample_command_partitioned(args)
     started = time.perf_counter()
     years = tuple(int(y) for y in args.years.split(","))
     data = generate(args.branches, seed=args.seed, years=years, validate=not args.no_validate)
@@ -35,12 +39,7 @@ def _cmd_sample(args) -> int:
         data.to_excel(path, lang="zh")
         written.append(f"workbook -> {path}")
     if args.parquet:
-        if args.partitions:
-            from .scale import write_partitioned
-
-            write_partitioned(data, args.parquet, partitions=args.partitions)
-        else:
-            data.to_parquet(args.parquet)
+        data.to_parquet(args.parquet)
         written.append(f"Parquet -> {args.parquet}")
     print(f"generated {data!r} in {generated:.1f} s")
     for line in written or ["(nothing written: give --out DIR, --xlsx FILE or --parquet DIR)"]:
