@@ -61,8 +61,8 @@ def suggest_settings(data: BranchData, rules: RuleSet | None = None, *, effectiv
     --------
     >>> import workbench as wb
     >>> s = suggest_settings(wb.load("sample_data"))
-    >>> s.summary()["op"].isin(["merge", "dissolve", "split", "appoint"]).all()
-    True
+    >>> sorted(set(s.summary()["op"]))
+    ['appoint', 'dissolve', 'split']
     """
     rules = rules or RuleSet()
     scenario = Scenario(data, effective=effective)
