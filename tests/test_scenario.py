@@ -700,3 +700,27 @@ def test_posts_deputy_becomes_secretary_and_committee_member_takes_discipline():
     assert [(op.op, op.member_id, op.role) for op in ops] == [
         ("appoint", "A-M02", "secretary"), ("appoint", "B-M03", "discipline")]
     assert "副书记" in ops[0].reason_zh
+
+
+# ------------------------------------------------------------------ command line
+
+def test_cli_suggest_then_simulate(tmp_path, capsys):
+    from workbench.cli import main
+
+    out = tmp_path / "plan.yaml"
+    assert main(["suggest", "sample_data", "-o", str(out), "--period", "2025"]) == 0
+    printed = capsys.readouterr().out
+    assert "under_min_formal" in printed and f"-> {out}" in printed and out.exists()
+    assert main(["simulate", str(out), "--data", "sample_data", "--period", "2025", "--lang", "zh"]) == 0
+    printed = capsys.readouterr().out
+    assert "全县汇总" in printed and "理由" in printed and "rule:under_min_formal" in printed
+
+
+def test_cli_simulate_reports_a_step_that_does_not_fit(tmp_path, capsys):
+    from workbench.cli import main
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("steps:\n- {op: dissolve, branch_id: B09999, into: B00001}\n", encoding="utf-8")
+    assert main(["simulate", str(path), "--data", "sample_data"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "step 1 (dissolve)" in err and "B09999" in err
