@@ -194,7 +194,7 @@ def _build(info: DatasetInfo, framework: Framework, scheme: Scheme, period: int,
     tables = [p[0] for p in parts]
     towns = [p[1] for p in parts]
     needs = st.needed_statistics(scheme)
-    statistics = {}
+    statistics = delayed(dict, pure=True)()  # no normalization needs national statistics
     if needs:
         summaries = [delayed(st.partition_summary, pure=True)(t, needs) for t in tables]
         statistics = delayed(st.finish, pure=True)(_tree(st.merge, summaries))
