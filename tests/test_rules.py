@@ -342,3 +342,11 @@ def test_branches_founded_after_the_period_are_not_asked_for_its_meetings():
     assert hits(data, "activity_general_meeting")["branch_id"].tolist() == ["B"]
     assert hits(later, "activity_general_meeting").empty
     assert hits(later, "activity_general_meeting", period=2026)["branch_id"].tolist() == ["B"]
+
+
+def test_a_term_from_29_february_ends_on_28_february():
+    data = county(branch("V", kind="village", elected="2020-02-29"))
+    rows = hits(data, "term_overdue")
+    assert "ended 2025-02-28" in rows.iloc[0].message_en and "2025-02-28届满" in rows.iloc[0].message_zh
+    assert hits(data, "term_overdue", period=None, today=dt.date(2025, 2, 28)).empty
+    assert len(hits(data, "term_overdue", period=None, today=dt.date(2025, 3, 1))) == 1

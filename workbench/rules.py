@@ -265,7 +265,7 @@ def check_rules(data, rules: RuleSet | None = None, *, period: int | None = None
         as_of = pd.Timestamp(int(period), 12, 31)
     else:
         as_of = pd.Timestamp(today or dt.date.today())
-    parts: list[pd.DataFrame] = []
+    parts: list[dict] = []
     ids = facts.index.to_numpy()
 
     def add(rule: str, mask, value, threshold, zh, en) -> None:
@@ -278,16 +278,15 @@ def check_rules(data, rules: RuleSet | None = None, *, period: int | None = None
         def pick(x):
             return np.asarray(x)[mask] if np.ndim(x) else np.full(size, x)
 
-        parts.append(pd.DataFrame({
-            "branch_id": ids[mask],
-            "rule": rule,
-            "category": category,
-            "severity": severity,
+        # Plain arrays here, one DataFrame at the end: a frame per rule costs more than the rule.
+        parts.append({
+            "row": np.flatnonzero(mask),
+            "rule": np.full(size, _RULE_IDS.index(rule), dtype=np.int64),
             "message_zh": _text(zh, pick),
             "message_en": _text(en, pick),
             "value": pick(value).astype("float64"),
             "threshold": pick(threshold).astype("float64"),
-        }))
+        })
 
     members = facts["members"].to_numpy()
     formal = facts["formal"].to_numpy()
@@ -338,44 +337,72 @@ def check_rules(data, rules: RuleSet | None = None, *, period: int | None = None
 
     if not parts:
         return _empty()
-    out = pd.concat(parts, ignore_index=True)
-    out = out.sort_values(["severity", "rule", "branch_id"], kind="stable", ignore_index=True)
-    return out.astype({c: "str" for c in VIOLATION_COLUMNS[:6]})
+    cols = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+    # Sort on integer keys: the rule ids are in alphabetical order, errors sort before warnings.
+    branch_rank = np.empty(len(ids), dtype=np.int64)
+    branch_rank[np.argsort(facts.index.to_numpy(dtype=object), kind="stable")] = np.arange(len(ids))
+    severity = np.asarray([RULES[r][1] == "warning" for r in _RULE_IDS])[cols["rule"]]
+    order = np.lexsort((branch_rank[cols["row"]], cols["rule"], severity))
+    rule = cols["rule"][order]
+    return pd.DataFrame({
+        "branch_id": pd.array(pa.array(facts.index.to_numpy(dtype=object)).take(pa.array(cols["row"][order])),
+                              dtype="str"),
+        "rule": _labels(rule, _RULE_IDS),
+        "category": _labels(rule, [RULES[r][0] for r in _RULE_IDS]),
+        "severity": _labels(rule, [RULES[r][1] for r in _RULE_IDS]),
+        "message_zh": pd.array(cols["message_zh"][order], dtype="str"),
+        "message_en": pd.array(cols["message_en"][order], dtype="str"),
+        "value": cols["value"][order],
+        "threshold": cols["threshold"][order],
+    })
+
+
+_RULE_IDS = sorted(RULES)
+
+
+def _labels(codes: np.ndarray, labels: list[str]) -> pd.api.extensions.ExtensionArray:
+    """``labels[codes]`` as a ``str`` array, decoded by Arrow from a dictionary."""
+    dictionary = pa.DictionaryArray.from_arrays(pa.array(codes, type=pa.int32()), pa.array(labels))
+    return pd.array(dictionary.cast(pa.large_string()), dtype="str")
 
 
 def _add_terms(add, branches: pd.DataFrame, rules: RuleSet, as_of: pd.Timestamp) -> None:
-    elected = branches["committee_elected"]
+    elected = branches["committee_elected"].to_numpy().astype("datetime64[D]")
     kind = branches["kind"].astype(str).to_numpy()
-    soon = as_of + pd.DateOffset(months=rules.term_warning_months)
+    years = np.full(len(kind), -1, dtype=np.int64)
+    for k, y in rules.term_years.items():  # five kinds at most: a mask each, not a loop over branches
+        years[kind == k] = y
+    judged = (years >= 0) & ~np.isnat(elected)
+    due = _add_years(elected, np.maximum(years, 0))
+    end = np.datetime64(as_of.date(), "D")
+    soon = np.datetime64((as_of + pd.DateOffset(months=rules.term_warning_months)).date(), "D")
+    overdue = judged & (due < end)
+    upcoming = judged & (due >= end) & (due < soon)
+    flagged = overdue | upcoming
+    if not flagged.any():
+        return
+    served = np.round((end - elected).astype("float64") / 365.25, 1)
+    # Dates as text only for the flagged rows.
+    e_txt = np.full(len(kind), "", dtype=object)
+    d_txt = np.full(len(kind), "", dtype=object)
+    e_txt[flagged] = np.datetime_as_string(elected[flagged], unit="D")
+    d_txt[flagged] = np.datetime_as_string(due[flagged], unit="D")
     months = rules.term_warning_months
-    served = ((as_of - elected).dt.days / 365.25).round(1).to_numpy()
-    # One pass per kind (five at most), not per branch: the due date is elected + term.
-    for k, years in rules.term_years.items():
-        rows = np.flatnonzero((kind == k) & elected.notna().to_numpy())
-        if not rows.size:
-            continue
-        e = elected.iloc[rows]
-        due = e + pd.DateOffset(years=years)
-        overdue = np.zeros(len(kind), dtype=bool)
-        upcoming = np.zeros(len(kind), dtype=bool)
-        overdue[rows] = (due < as_of).to_numpy()
-        upcoming[rows] = ((due >= as_of) & (due < soon)).to_numpy()
-        flagged = overdue | upcoming
-        if not flagged.any():
-            continue
-        # Format dates only for the flagged rows: strftime is slow on 10^5 dates.
-        e_txt = np.full(len(kind), "", dtype=object)
-        d_txt = np.full(len(kind), "", dtype=object)
-        keep = flagged[rows]
-        e_txt[rows[keep]] = e[keep].dt.strftime("%Y-%m-%d").to_numpy()
-        d_txt[rows[keep]] = due[keep].dt.strftime("%Y-%m-%d").to_numpy()
-        add("term_overdue", overdue, served, years,
-            ("班子于", e_txt, f"选举，{years}年任期已于", d_txt, "届满，换届超期"),
-            ("leadership elected ", e_txt, f": the {years}-year term ended ", d_txt, ", election overdue"))
-        add("term_due", upcoming, served, years,
-            ("班子于", e_txt, f"选举，{years}年任期将于", d_txt, f"届满（{months}个月内），应做好换届准备"),
-            ("leadership elected ", e_txt, f": the {years}-year term ends ", d_txt,
-             f", within {months} months"))
+    add("term_overdue", overdue, served, years,
+        ("班子于", e_txt, "选举，", years, "年任期已于", d_txt, "届满，换届超期"),
+        ("leadership elected ", e_txt, ": the ", years, "-year term ended ", d_txt, ", election overdue"))
+    add("term_due", upcoming, served, years,
+        ("班子于", e_txt, "选举，", years, "年任期将于", d_txt, f"届满（{months}个月内），应做好换届准备"),
+        ("leadership elected ", e_txt, ": the ", years, "-year term ends ", d_txt, f", within {months} months"))
+
+
+def _add_years(days: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """``days`` plus whole ``years`` (29 February becomes 28 February), vectorised."""
+    month = days.astype("datetime64[M]")
+    day = (days - month.astype("datetime64[D]")).astype(np.int64)
+    target = month + (years * 12).astype("timedelta64[M]")
+    length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
+    return target.astype("datetime64[D]") + np.minimum(day, length - 1).astype("timedelta64[D]")
 
 
 def _add_activities(add, data, facts: pd.DataFrame, rules: RuleSet, period: int | None) -> None:

@@ -123,14 +123,24 @@ class _Base:
         self.branch_ids: list[str] = b["branch_id"].tolist()
         self.branch_index: dict[str, int] = {bid: k for k, bid in enumerate(self.branch_ids)}
         self.member_codes = key_codes(m["branch_id"], b["branch_id"]).astype(np.int64)
-        self.role_codes = pd.Categorical(m["role"], categories=list(ROLES)).codes.astype(np.int8)
+        role = m["role"]
+        if not (isinstance(role.dtype, pd.CategoricalDtype) and list(role.cat.categories) == list(ROLES)):
+            role = pd.Categorical(role, categories=list(ROLES))
+        self.role_codes = np.asarray(role.cat.codes if hasattr(role, "cat") else role.codes, dtype=np.int8)
         self._member_index: dict[str, int] | None = None
         self._record_codes: dict[str, np.ndarray] = {}
         self._outcomes: dict | None = None
+        self._columns: dict[str, np.ndarray] = {}
 
     @cached_property
     def member_names(self) -> np.ndarray:
-        return self.data.members["name"].to_numpy(dtype=object)
+        return self.column("name")
+
+    def column(self, name: str) -> np.ndarray:
+        """A member column as an object array, converted once per baseline (splits read them)."""
+        if name not in self._columns:
+            self._columns[name] = self.data.members[name].to_numpy(dtype=object)
+        return self._columns[name]
 
     @property
     def member_index(self) -> dict[str, int]:
@@ -771,8 +781,7 @@ class Split(Operation):
         if self.by not in members.columns or self.by in ("member_id", "branch_id"):
             usable = [c for c in members.columns if c not in ("member_id", "branch_id")]
             raise InvalidOperationError(f"split: by={self.by!r} is not a member column; use one of {usable}")
-        column = members[self.by]
-        values = column.to_numpy(dtype=object)[own] if len(own) else np.array([], dtype=object)
+        values = state.base.column(self.by)[own]
         if self.by == "unit" and state.units:
             values = np.asarray([state.units.get(r, v) for r, v in zip(own.tolist(), values)], dtype=object)
         text = np.asarray(["" if pd.isna(v) else str(v).strip() for v in values], dtype=object)
