@@ -149,10 +149,6 @@ class BranchData:
             _frame_equal(getattr(self, name), getattr(other, name)) for name in TABLE_ORDER
         )
 
-    def __eq__(self, other: object) -> bool:  # DataFrames make the dataclass default useless
-        return self.equals(other)
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{n}={len(getattr(self, n))}" for n in TABLE_ORDER)
