@@ -1443,7 +1443,7 @@ class Scenario:
             before = _evaluate(self._base, scheme, rules, period, groups)
             self._shared["baseline"] = (key, scheme, before)
         after = _evaluate(self.apply(), scheme, rules, before["period"], groups)
-        return _comparison(self._base, self.apply(), self.affected(), before, after, framework)
+        return _comparison(self._state, self.affected(), before, after, framework)
 
 
 def _reason(reason) -> dict:
@@ -1549,53 +1549,53 @@ def _evaluate(data: BranchData, scheme, rules: RuleSet, period: int | None, grou
             "violations": check_rules(data, rules, period=period)}
 
 
-def _comparison(base: BranchData, state: BranchData, status: pd.Series, before: dict, after: dict,
-                framework) -> ScenarioComparison:
+def _comparison(state: _State, status: pd.Series, before: dict, after: dict, framework) -> ScenarioComparison:
+    base = state.base
     ids = status.index
-    names = pd.concat([base.branches.set_index("branch_id")["name"],
-                       state.branches.set_index("branch_id")["name"]])
-    names = names[~names.index.duplicated(keep="last")]
+    n_base = len(base.branch_ids)
+    # Codes of the affected branches: they index the state's arrays, old and new alike.
+    codes = np.asarray([base.branch_index[i] if i in base.branch_index else state.new_index[i] for i in ids],
+                       dtype=np.int64)
+    was = codes < n_base
+    now = state.alive[codes]
+    size_b = np.bincount(base.member_codes, minlength=len(state.ids))[codes]
+    size_a = state.counts()[codes]
     rb, ra = before["result"], after["result"]
     vb, va = before["violations"], after["violations"]
-    cols: dict[str, pd.Series] = {"status": status, "name": names.reindex(ids)}
+    vb_here = vb[vb["branch_id"].isin(ids).to_numpy()]
+    va_here = va[va["branch_id"].isin(ids).to_numpy()]
 
-    def pair(name, b, a, dtype=None):
-        cols[f"{name}_before"] = b.reindex(ids)
-        cols[f"{name}_after"] = a.reindex(ids)
-        if dtype:
-            cols[f"{name}_before"] = cols[f"{name}_before"].astype(dtype)
-            cols[f"{name}_after"] = cols[f"{name}_after"].astype(dtype)
+    def count(v, severity, mask):
+        found = v.loc[(v["severity"] == severity).to_numpy(), "branch_id"].value_counts()
+        return pd.array(np.where(mask, found.reindex(ids, fill_value=0).to_numpy(), pd.NA), dtype="Int64")
 
-    def sizes(data):
-        return data.members.groupby("branch_id").size().reindex(data.branches["branch_id"], fill_value=0)
+    def masked(values, mask):
+        return pd.array(np.where(mask, values, pd.NA), dtype="Int64")
 
-    def count(v, data, severity):
-        sel = v[v["severity"] == severity]
-        return sel.groupby("branch_id").size().reindex(data.branches["branch_id"], fill_value=0)
-
-    pair("members", sizes(base), sizes(state), "Int64")
-    pair("errors", count(vb, base, "error"), count(va, state, "error"), "Int64")
-    pair("warnings", count(vb, base, "warning"), count(va, state, "warning"), "Int64")
-    pair("score", rb.total, ra.total)
-    pair("grade", rb.grade.astype("str"), ra.grade.astype("str"))
-    pair("rank", rb.rank, ra.rank, "Int64")
-    branches = pd.DataFrame(cols, index=ids)
+    branches = pd.DataFrame({
+        "status": status,
+        "name": [state.name[c] for c in codes],
+        "members_before": masked(size_b, was), "members_after": masked(size_a, now),
+        "errors_before": count(vb_here, "error", was), "errors_after": count(va_here, "error", now),
+        "warnings_before": count(vb_here, "warning", was), "warnings_after": count(va_here, "warning", now),
+        "score_before": rb.total.reindex(ids), "score_after": ra.total.reindex(ids),
+        "grade_before": rb.grade.astype("str").reindex(ids), "grade_after": ra.grade.astype("str").reindex(ids),
+        "rank_before": rb.rank.reindex(ids).astype("Int64"), "rank_after": ra.rank.reindex(ids).astype("Int64"),
+    }, index=ids)
     branches["rank_change"] = branches["rank_before"] - branches["rank_after"]
 
     ind_ids = list(framework.indicator_ids)
     lb = before["table"].reindex(ids)[ind_ids].stack(future_stack=True).rename("before")
     la = after["table"].reindex(ids)[ind_ids].stack(future_stack=True).rename("after")
     indicators = pd.concat([lb, la], axis=1).rename_axis(["branch_id", "indicator"]).reset_index()
-
-    violations = pd.concat([vb[vb["branch_id"].isin(ids)].assign(when="before"),
-                            va[va["branch_id"].isin(ids)].assign(when="after")], ignore_index=True)
+    violations = pd.concat([vb_here.assign(when="before"), va_here.assign(when="after")], ignore_index=True)
 
     def severity(v, s):
-        return int((v["severity"] == s).sum())
+        return int((v["severity"] == s).to_numpy().sum())
 
     rows = {
-        "branches": (len(base.branches), len(state.branches)),
-        "members": (len(base.members), len(state.members)),
+        "branches": (n_base, int(state.alive.sum())),
+        "members": (len(base.member_codes), len(state.member_branch)),
         "errors": (severity(vb, "error"), severity(va, "error")),
         "warnings": (severity(vb, "warning"), severity(va, "warning")),
     }
@@ -1603,14 +1603,21 @@ def _comparison(base: BranchData, state: BranchData, status: pd.Series, before: 
     for rule in RULES:
         if rule in rule_b.index or rule in rule_a.index:
             rows[f"rule:{rule}"] = (int(rule_b.get(rule, 0)), int(rule_a.get(rule, 0)))
-    gb, ga = rb.grade_counts(), ra.grade_counts()
-    for grade in gb.index:
-        rows[f"grade:{grade}"] = (int(gb[grade]), int(ga.get(grade, 0)))
+    grades = list(framework.grade_ids)
+    gb, ga = _grade_counts(rb.grade, grades), _grade_counts(ra.grade, grades)
+    for k, grade in enumerate(grades):
+        rows[f"grade:{grade}"] = (gb[k], ga[k])
     rows["mean_score"] = (float(rb.total.mean()), float(ra.total.mean()))
     totals = pd.DataFrame(rows, index=["before", "after"]).T.astype("float64")
     totals["change"] = totals["after"] - totals["before"]
     return ScenarioComparison(period=before["period"], branches=branches, indicators=indicators,
                               violations=violations, totals=totals)
+
+
+def _grade_counts(grade: pd.Series, grades: list[str]) -> list[int]:
+    """Branches per grade, in ``grades`` order (best first)."""
+    at = pd.Categorical(grade, categories=grades).codes
+    return np.bincount(at[at >= 0], minlength=len(grades)).tolist()
 
 
 # ============================================================ command line
