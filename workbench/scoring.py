@@ -139,9 +139,9 @@ class Scheme:
         ``{"indicators": "arithmetic"|"geometric", "dimensions": "arithmetic"|"geometric"|"topsis"}``.
     missing : "renormalize" or "impute_township", optional
 
-    >>> s = Scheme(Framework.default()).with_weights({"team": 0.5})
-    >>> round(float(s.dimension_weights["team"]), 3)
-    0.4
+    >>> s = Scheme(Framework.default()).with_weights({"team": 0.5})   # others keep 0.85 in all
+    >>> round(float(s.dimension_weights["team"]), 2)
+    0.37
     """
 
     def __init__(self, framework: Framework, *, weights: Mapping[str, float] | None = None,
