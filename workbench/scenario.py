@@ -145,7 +145,8 @@ class _Base:
     @property
     def member_index(self) -> dict[str, int]:
         if self._member_index is None:
-            self._member_index = {mid: k for k, mid in enumerate(self.data.members["member_id"].tolist())}
+            ids = self.data.members["member_id"].tolist()
+            self._member_index = dict(zip(ids, range(len(ids))))
         return self._member_index
 
     def record_codes(self, table: str) -> np.ndarray:
@@ -197,8 +198,8 @@ class _State:
     name: list
     township: list
     kind: list
-    established: list
-    elected: list
+    established: np.ndarray        # datetime64[us] by branch code
+    elected: np.ndarray
     income: np.ndarray
     satisfaction: np.ndarray
     forward: np.ndarray            # baseline branch code -> code of the branch that holds its records
@@ -212,8 +213,8 @@ class _State:
         return cls(base=base, member_branch=base.member_codes, member_role=base.role_codes, units={},
                    ids=base.branch_ids, new_index={}, alive=np.ones(n, dtype=bool),
                    name=b["name"].tolist(), township=b["township"].tolist(),
-                   kind=b["kind"].astype(str).tolist(), established=list(b["established"]),
-                   elected=list(b["committee_elected"]),
+                   kind=b["kind"].astype(str).tolist(), established=b["established"].to_numpy(dtype="datetime64[us]"),
+                   elected=b["committee_elected"].to_numpy(dtype="datetime64[us]"),
                    income=b["collective_income"].to_numpy(dtype="float64"),
                    satisfaction=b["satisfaction"].to_numpy(dtype="float64"),
                    forward=np.arange(n), outcomes=None)
@@ -290,8 +291,8 @@ class _State:
         state = dataclasses.replace(
             self, ids=[*self.ids, new_id], new_index={**self.new_index, new_id: code},
             alive=np.append(self.alive, True), name=[*self.name, name], township=[*self.township, township],
-            kind=[*self.kind, kind], established=[*self.established, pd.Timestamp(established)],
-            elected=[*self.elected, pd.Timestamp(elected) if elected is not None else pd.NaT],
+            kind=[*self.kind, kind], established=np.append(self.established, _day(established)),
+            elected=np.append(self.elected, _day(elected)),
             income=np.append(self.income, income), satisfaction=np.append(self.satisfaction, satisfaction),
             outcomes=None if self.outcomes is None else {
                 y: {k: np.append(a, False if a.dtype == bool else np.nan) for k, a in arrays.items()}
@@ -390,9 +391,8 @@ class _State:
                     "name": pd.array([self.name[c] for c in new], dtype=TEXT_DTYPE),
                     "township": pd.array([self.township[c] for c in new], dtype=TEXT_DTYPE),
                     "kind": pd.Categorical([self.kind[c] for c in new], dtype=b["kind"].dtype),
-                    "established": pd.array([self.established[c] for c in new], dtype=b["established"].dtype),
-                    "committee_elected": pd.array([self.elected[c] for c in new],
-                                                  dtype=b["committee_elected"].dtype),
+                    "established": pd.array(self.established[new], dtype=b["established"].dtype),
+                    "committee_elected": pd.array(self.elected[new], dtype=b["committee_elected"].dtype),
                     "collective_income": self.income[new],
                     "satisfaction": self.satisfaction[new],
                 })
@@ -424,6 +424,13 @@ class _State:
 
 
 _MEMBER = np.int8(ROLES.index("member"))
+
+
+def _day(value) -> np.ndarray:
+    """A date (or None) as a one-element datetime64[us] array, for appending to the state's dates."""
+    if value is None or pd.isna(value):
+        return np.array(["NaT"], dtype="datetime64[us]")
+    return np.array([pd.Timestamp(value).to_datetime64()], dtype="datetime64[us]")
 
 
 def _same(values: np.ndarray, column: pd.Series) -> bool:
@@ -670,16 +677,17 @@ class Merge(Operation):
                 "give township=... for the merged branch")
         _check_new_id(state, self.new_id)
         elected = state.elected[codes[0]]
-        if self.established is not None and pd.notna(elected) and pd.Timestamp(self.established) > elected:
+        if self.established is not None and not np.isnat(elected) and _day(self.established) > elected:
             raise InvalidOperationError(
                 f"merge: established {self.established} is after the election of the committee it keeps "
-                f"({self.branch_ids[0]}: {elected.date()}); leave established empty or give an earlier date")
+                f"({self.branch_ids[0]}: {pd.Timestamp(elected).date()}); leave established empty or give "
+                "an earlier date")
         return codes
 
     def _run(self, state):
         codes = self._validate(state)
         lead = codes[0]
-        established = self.established or min(state.established[c] for c in codes)
+        established = self.established or state.established[codes].min()
         state, new = state.added(
             self.new_id, name=self.name, kind=self.kind,
             township=self.township if self.township is not None else state.township[lead],
@@ -1139,7 +1147,7 @@ class Scenario:
     """
 
     def __init__(self, data: BranchData, operations: Iterable[Operation] = (), *,
-                 effective: dt.date | str | None = None):
+                 effective: dt.date | str | None = None, _lookups: _Base | None = None):
         if not isinstance(data, BranchData):
             raise TypeError(f"Scenario needs a BranchData (wb.load(...)), got {type(data).__name__}")
         self._base = data
@@ -1148,7 +1156,7 @@ class Scenario:
         self._shared: dict = {}  # baseline results, shared by the scenarios derived from this one
         self._parent: weakref.ref | None = None
         self._data: BranchData | None = None
-        state = _State.of(data)
+        state = _State.of(data, _lookups if _lookups is not None and _lookups.data is data else None)
         ids = _IdScheme.of(state.ids)
         ops, texts = [], []
         for k, op in enumerate(operations):
@@ -1235,7 +1243,7 @@ class Scenario:
         parent = self._parent() if self._parent is not None else None
         if parent is not None and parent._ops == self._ops[:-1] and parent._base is self._base:
             return parent
-        new = Scenario(self._base, self._ops[:-1], effective=self._effective)
+        new = Scenario(self._base, self._ops[:-1], effective=self._effective, _lookups=self._state.base)
         new._shared = self._shared
         return new
 
