@@ -10,7 +10,9 @@ from . import weights
 from .data import BranchData, DataError, load, load_files
 from .framework import Framework, FrameworkError
 from .indicators import compute_indicators, register_derivation
-from .rules import RuleSet
+from .rules import RuleSet, check_rules
+from .scenario import Scenario, ScenarioError
+from .suggest import suggest_settings
 from .scoring import Assessment, Comparison, Scheme
 from .uncertainty import leave_one_out, monte_carlo, sensitivity
 
@@ -24,7 +26,10 @@ __all__ = [
     "Framework",
     "FrameworkError",
     "RuleSet",
+    "Scenario",
+    "ScenarioError",
     "Scheme",
+    "check_rules",
     "compute_indicators",
     "leave_one_out",
     "load",
@@ -32,6 +37,7 @@ __all__ = [
     "monte_carlo",
     "register_derivation",
     "sensitivity",
+    "suggest_settings",
     "weights",
     "__version__",
 ]
