@@ -21,8 +21,8 @@ from hypothesis import strategies as hs
 import workbench as wb
 from workbench import normalize as nz
 from workbench.cli import main, results_table
-from workbench.scale import (load_partition, read_manifest, score_dataset, township_groups, write_partitioned,
-                             write_synthetic)
+from workbench.scale import (load_partition, read_manifest, robustness_dataset, score_dataset, township_groups,
+                             write_partitioned, write_synthetic)
 from workbench.scale.cli import scheduler, summary_path
 from workbench.scale.dataset import partition_path
 from workbench.scale.stats import ColumnSummary, finish, merge, partition_summary
@@ -253,6 +253,70 @@ def test_score_cli_dask_needs_a_parquet_folder(sample_parts, tmp_path, capsys):
     assert main(["score", str(sample_parts), "--engine", "dask", "--scheduler", "synchronous",
                  "-o", str(tmp_path / "r.xlsx")]) == 1
     assert "partitioned Parquet dataset" in capsys.readouterr().err
+
+
+# --------------------------------------------------------- national Monte Carlo
+
+def assert_robustness_matches(national: pd.DataFrame, memory: pd.DataFrame) -> None:
+    """Grades exact; national ranks exact up to the branch's reported rank_error."""
+    national, memory = national.sort_index(), memory.sort_index()
+    assert national.index.tolist() == memory.index.tolist()
+    assert national["rank"].tolist() == memory["rank"].tolist()
+    assert national["grade"].tolist() == memory["grade"].astype(str).tolist()
+    probabilities = [c for c in memory.columns if c.startswith("p_")]
+    np.testing.assert_array_equal(national[probabilities].to_numpy(float), memory[probabilities].to_numpy(float))
+    assert national["decided_by_weighting"].tolist() == memory["decided_by_weighting"].tolist()
+    bound = national["rank_error"].to_numpy(float)
+    for column in ("rank_p5", "rank_median", "rank_p95", "mean_abs_shift"):
+        diff = np.abs(national[column].to_numpy(float) - memory[column].to_numpy(float))
+        assert (diff <= bound + 1e-9).all(), column
+
+
+def test_national_monte_carlo_matches_the_in_memory_one_on_the_sample(sample, sample_parts):
+    scheme = wb.Scheme(TIGHT)
+    table = wb.compute_indicators(sample, TIGHT, period=2025)
+    memory = wb.monte_carlo(scheme, table, n=200, seed=4, spread=0.3, groups=sample, progress=False)
+    # the quota on "strong" binds: which branches keep it depends on the draw
+    assert len(memory.nominal.quota_demoted) > 0
+    assert memory.summary["p_strong"].between(0, 1, inclusive="neither").sum() > 10
+    with dask.config.set(scheduler="synchronous"):
+        national = robustness_dataset(sample_parts, scheme=scheme, n=200, seed=4, spread=0.3, period=2025,
+                                      bins=2**16)
+    got = national.compute()
+    assert_robustness_matches(got, memory.summary)
+    assert got["rank_error"].max() <= 3  # 300 branches on 65,536 bins: at most a few share a bin
+    np.testing.assert_array_equal(national.samples.dimension_weights, memory.samples.dimension_weights)
+
+
+def test_national_monte_carlo_on_10k_branches(province):
+    folder, whole = province
+    scheme = wb.Scheme(TIGHT, normalization={"satisfaction": "rank", "committee_mean_age": "zscore"})
+    table = wb.compute_indicators(whole, TIGHT)
+    memory = wb.monte_carlo(scheme, table, n=60, seed=9, vary="dimension_weights", groups=whole,
+                            progress=False)
+    with dask.config.set(scheduler="threads"):
+        national = robustness_dataset(folder, scheme=scheme, n=60, seed=9, vary="dimension_weights",
+                                      validate=False)
+    got = national.compute()
+    assert_robustness_matches(got, memory.summary)
+    assert national.settings["max_rank_error"] < 0.002 * len(got)
+
+
+def test_national_monte_carlo_without_spread_collapses_to_the_nominal(sample_parts, tmp_path):
+    with dask.config.set(scheduler="synchronous"):
+        national = robustness_dataset(sample_parts, n=20, seed=1, spread=0)
+        out = national.to_parquet(tmp_path / "mc.parquet")
+    got = pd.read_parquet(out).set_index("branch_id")
+    assert (got["p_grade"] == 1).all() and not got["decided_by_weighting"].any()
+    for column in ("rank_p5", "rank_p95"):
+        assert ((got[column] - got["rank"]).abs() <= got["rank_error"]).all()
+
+
+def test_national_monte_carlo_varies_weights_only(sample_parts):
+    with pytest.raises(ValueError, match="only weights vary"):
+        robustness_dataset(sample_parts, n=10, vary=("weights", "normalization"))
+    with pytest.raises(ValueError, match="TOPSIS"):
+        robustness_dataset(sample_parts, scheme=wb.Scheme(TIGHT, aggregation={"dimensions": "topsis"}), n=10)
 
 
 # ------------------------------------------------------------------------ errors

@@ -13,6 +13,9 @@ same numbers:
 - :mod:`~workbench.scale.stats`: national statistics for minmax / zscore /
   rank normalizations in one reduction.
 - :mod:`~workbench.scale.engine`: :func:`score_dataset` -> :class:`ScaleResult`.
+- :mod:`~workbench.scale.robustness`: :func:`robustness_dataset`, the Monte
+  Carlo of ``wb.monte_carlo`` by blocks of branches, ranked against the
+  national distribution of every draw.
 - :mod:`~workbench.scale.cli`: ``workbench score PATH --engine dask``.
 
 >>> import tempfile, workbench as wb
@@ -25,18 +28,22 @@ same numbers:
 from .cli import score_command_dask
 from .dataset import (DatasetInfo, iter_partitions, load_partition, read_manifest, township_groups,
                       write_partitioned, write_synthetic)
-from .engine import ScaleResult, results_table, score_dataset
+from .engine import ScaleResult, results_table, score_dataset, write_frame
+from .robustness import NationalRobustness, robustness_dataset
 
 __all__ = [
     "DatasetInfo",
+    "NationalRobustness",
     "ScaleResult",
     "iter_partitions",
     "load_partition",
     "read_manifest",
     "results_table",
+    "robustness_dataset",
     "score_command_dask",
     "score_dataset",
     "township_groups",
+    "write_frame",
     "write_partitioned",
     "write_synthetic",
 ]

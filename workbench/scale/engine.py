@@ -180,6 +180,9 @@ class _Graph:
     counts: list       # delayed grade counts per (partition, township)
     national: object   # delayed summary dict
     statistics: object  # delayed national statistics (or {})
+    tables: list       # delayed indicator table per partition
+    towns: list        # delayed township per branch, per partition
+    scoring: object    # delayed scheme with the national statistics
 
 
 def _build(info: DatasetInfo, framework: Framework, scheme: Scheme, period: int, *, validate: bool,
@@ -212,7 +215,7 @@ def _build(info: DatasetInfo, framework: Framework, scheme: Scheme, period: int,
     counts = [delayed(_township_counts, pure=True)(r, g, i, grades)
               for i, (r, g) in enumerate(zip(results, towns))]
     return _Graph(results=results, counts=counts, national=delayed(_national_summary)(national),
-                  statistics=statistics)
+                  statistics=statistics, tables=tables, towns=towns, scoring=scoring)
 
 
 # ================================================================ the result
@@ -265,29 +268,34 @@ class ScaleResult:
         storage every worker sees). The files go to a temporary folder next to
         ``path`` that replaces ``path`` only when every part is written.
         """
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-        staging.mkdir()
-        try:
-            writes = [delayed(_write_part, pure=False)(part, str(staging), i)
-                      for i, part in enumerate(self.frame.to_delayed())]
-            _compute(self._client, *writes)
-            old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
-            if path.exists():
-                path.rename(old)
-            staging.rename(path)
-            if old.exists():
-                shutil.rmtree(old) if old.is_dir() else old.unlink()
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging)
-        return path
+        return write_frame(self.frame, path, client=self._client)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k} {v}" for k, v in self.grade_counts().items())
         return (f"ScaleResult(period={self.period}, branches={self.national['branches']}, "
                 f"partitions={self.info.partitions}, {counts})")
+
+
+def write_frame(frame, path, *, client=None) -> Path:
+    """Write a Dask DataFrame as ``path/part.00000.parquet`` ..., replacing ``path`` when all are written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    staging.mkdir()
+    try:
+        writes = [delayed(_write_part, pure=False)(part, str(staging), i)
+                  for i, part in enumerate(frame.to_delayed())]
+        _compute(client, *writes)
+        old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
+        if path.exists():
+            path.rename(old)
+        staging.rename(path)
+        if old.exists():
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return path
 
 
 def _write_part(frame: pd.DataFrame, folder: str, part: int) -> int:
@@ -331,6 +339,23 @@ def _compute(client, *collections) -> list:
     return list(dask.compute(*collections))
 
 
+def _arguments(path, framework, scheme, period) -> tuple[DatasetInfo, Framework, Scheme, int]:
+    info = read_manifest(path)
+    if scheme is not None and framework is not None and scheme.framework != framework:
+        raise ValueError("scheme was made for another framework than the one given; pass one of them "
+                         "(a scheme carries its framework)")
+    framework = scheme.framework if scheme is not None else (framework or Framework.default())
+    scheme = scheme or Scheme(framework)
+    if period is None:
+        if not info.periods:
+            raise ValueError(f"{path}: the manifest lists no year with records; pass period=")
+        period = int(max(info.periods))
+    elif info.periods and int(period) not in info.periods:
+        raise ValueError(f"no records for period {period} in {path}; years with records: "
+                         + ", ".join(map(str, info.periods)))
+    return info, framework, scheme, int(period)
+
+
 def score_dataset(path, framework: Framework | None = None, scheme: Scheme | None = None,
                   period: int | None = None, *, client=None, validate: bool = True, today=None,
                   progress: bool = False) -> ScaleResult:
@@ -365,20 +390,8 @@ def score_dataset(path, framework: Framework | None = None, scheme: Scheme | Non
     True
     """
     started = time.perf_counter()
-    info = read_manifest(path)
-    if scheme is not None and framework is not None and scheme.framework != framework:
-        raise ValueError("scheme was made for another framework than the one given; pass one of them "
-                         "(a scheme carries its framework)")
-    framework = scheme.framework if scheme is not None else (framework or Framework.default())
-    scheme = scheme or Scheme(framework)
-    if period is None:
-        if not info.periods:
-            raise ValueError(f"{path}: the manifest lists no year with records; pass period=")
-        period = int(max(info.periods))
-    elif info.periods and int(period) not in info.periods:
-        raise ValueError(f"no records for period {period} in {path}; years with records: "
-                         + ", ".join(map(str, info.periods)))
-    graph = _build(info, framework, scheme, int(period), validate=validate, today=today)
+    info, framework, scheme, period = _arguments(path, framework, scheme, period)
+    graph = _build(info, framework, scheme, period, validate=validate, today=today)
     client = _active_client(client)
     results = _run(client, [*graph.results, *graph.counts, graph.national, graph.statistics],
                    progress=progress)
