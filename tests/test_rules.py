@@ -350,3 +350,13 @@ def test_a_term_from_29_february_ends_on_28_february():
     assert "ended 2025-02-28" in rows.iloc[0].message_en and "2025-02-28届满" in rows.iloc[0].message_zh
     assert hits(data, "term_overdue", period=None, today=dt.date(2025, 2, 28)).empty
     assert len(hits(data, "term_overdue", period=None, today=dt.date(2025, 3, 1))) == 1
+
+
+def test_repeated_checks_give_equal_independent_tables():
+    data = county(branch("B1", formal=2), branch("B2", formal=9, roles=("secretary",)))
+    first = check_rules(data, period=PERIOD)
+    first.loc[0, "rule"] = "tampered"
+    second = check_rules(data, period=PERIOD)
+    assert second["rule"].tolist() == ["no_committee", "under_min_formal"]
+    assert check_rules(data, RuleSet(min_formal_members=2), period=PERIOD)["rule"].tolist() == ["no_committee"]
+    assert check_rules(data, period=2024)["rule"].tolist()[:2] == ["no_committee", "under_min_formal"]
