@@ -196,8 +196,9 @@ def branch_profile(result, branch_id: str, *, lang: str = "zh", title: str | Non
     default_title = f"{name} · {result.total[branch_id]:.1f} · {grade}"
     fig = base_layout(fig, title=title if title is not None else default_title, height=height or 460,
                       theme=theme)
+    # long dimension names sit left and right of the circle: leave them room
     fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.08, "xanchor": "center", "x": 0.5},
-                      margin={"b": 60})
+                      margin={"b": 60, "l": 120, "r": 120}, polar_angularaxis_tickfont_size=14)
     return fig
 
 

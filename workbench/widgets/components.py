@@ -309,8 +309,7 @@ class RankingView:
         self.which.observe(lambda _: self.render(), names="value")
         scoring.observe(lambda _: self.render(), names="revision")
         state.observe(lambda _: self.render(), names="lang")
-        self.widget = w.VBox([w.HBox([self.which, self.summary], layout=w.Layout(align_items="center")),
-                              self.chart.widget])
+        self.widget = w.VBox([self.which, self.summary, self.chart.widget])
         self.render()
 
     def _figure(self, lang, theme):
@@ -327,9 +326,8 @@ class RankingView:
         if cmp is not None and self.compare:
             moved = int((cmp.table["shift"].fillna(0) != 0).sum())
             tau = cmp.kendall_tau if np.isfinite(cmp.kendall_tau) else 1.0
-            self.summary.value = (f"<span class='wb-note'>&nbsp;&nbsp;"
-                                  f"{_text('comparison_summary', lang, moved=moved, changed=cmp.grade_changes, tau=tau)}"
-                                  "</span>")
+            text = _text("comparison_summary", lang, moved=moved, changed=cmp.grade_changes, tau=tau)
+            self.summary.value = f"<div class='wb-note'>{text}</div>"
         self.chart.render()
 
 
