@@ -50,7 +50,7 @@ import pyarrow as pa
 import yaml
 
 from .data.core import BranchData, atomic_path
-from .data.schema import BRANCH_KINDS, COMMITTEE_ROLES, ROLES
+from .data.schema import BRANCH_KINDS, ROLES
 from .data.validate import TEXT_DTYPE
 from .rules import RULES, RuleSet, check_rules, key_codes
 
@@ -124,9 +124,11 @@ class _Base:
         self.branch_index: dict[str, int] = {bid: k for k, bid in enumerate(self.branch_ids)}
         self.member_codes = key_codes(m["branch_id"], b["branch_id"]).astype(np.int64)
         role = m["role"]
-        if not (isinstance(role.dtype, pd.CategoricalDtype) and list(role.cat.categories) == list(ROLES)):
-            role = pd.Categorical(role, categories=list(ROLES))
-        self.role_codes = np.asarray(role.cat.codes if hasattr(role, "cat") else role.codes, dtype=np.int8)
+        if isinstance(role.dtype, pd.CategoricalDtype) and list(role.cat.categories) == list(ROLES):
+            codes = role.cat.codes.to_numpy()  # the loader's dtype: no re-coding needed
+        else:
+            codes = pd.Categorical(role, categories=list(ROLES)).codes
+        self.role_codes = codes.astype(np.int8)
         self._member_index: dict[str, int] | None = None
         self._record_codes: dict[str, np.ndarray] = {}
         self._outcomes: dict | None = None
