@@ -41,6 +41,7 @@ import datetime as dt
 import math
 import operator
 import os
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,6 +232,8 @@ def _draw_level(rng, nominal: np.ndarray, starts: np.ndarray, n: int, spread: fl
         # a weight of average size 1/m gets the relative sd spread/sqrt(3), as a uniform +/-spread
         alpha0 = np.repeat(3.0 * (counts - 1) / spread**2 - 1.0, sizes)
         draws = rng.standard_gamma(np.where(positive & varies, alpha0 * nominal, 0.0), size=(n, len(nominal)))
+        # a tiny shape can underflow to 0: keep weighted items weighted (zero weights stay zero)
+        draws = np.where(positive, np.maximum(draws, np.finfo(float).tiny), 0.0)
     draws = np.where(varies, draws, nominal)
     sums = np.repeat(np.add.reduceat(draws, starts, axis=1), sizes, axis=1)
     return np.divide(draws, sums, out=out, where=sums > 0)
@@ -322,12 +325,17 @@ class _Grades:
         self.caps = caps if (caps < best).any() else None
         self.top = categories.index(fw.quota.grade) if fw.quota else None
         self.share = fw.quota.max_share if fw.quota else None
+        # holders of the quota grade score at least its band minimum (vetoes only lower grades)
+        quota_min = [g.min for g in fw.grades if fw.quota and g.id == fw.quota.grade]
+        self.quota_min = quota_min[0] if quota_min and quota_min[0] is not None else None
         self.n_grades = len(categories)
 
     def codes(self, total: np.ndarray, order: np.ndarray, sorted_neg: np.ndarray, nan: np.ndarray | None
               ) -> np.ndarray:
-        band = np.searchsorted(self.mins, total, side="right") - 1
-        codes = (self.first + np.maximum(band, 0)).astype(np.int8)
+        # the band: how many minimums above the lowest the total reaches (NaN reaches none)
+        codes = np.full(total.shape, self.first, dtype=np.int8)
+        for low in self.mins[1:]:
+            codes += total >= low
         if self.caps is not None:
             np.minimum(codes, self.caps, out=codes)
         if nan is not None:
@@ -339,9 +347,13 @@ class _Grades:
         limit = np.floor(self.share * scored + 1e-9).astype(np.int64)
         over = np.flatnonzero(holders.sum(axis=1) > limit)
         if len(over):
-            # strict quota: the (limit+1)-th holder from the top sets the cut; holders at or below it go down
+            # strict quota: the (limit+1)-th holder from the top sets the cut; holders at or below it go down.
+            # Holders sit among the first `reach` of the sorted totals, so only that prefix is scanned.
             h = holders[over]
-            ranked = np.cumsum(np.take_along_axis(h, order[over], axis=1), axis=1, dtype=np.int64)
+            reach = total.shape[1]
+            if self.quota_min is not None:
+                reach = max(1, int((sorted_neg[over] <= -self.quota_min).sum(axis=1).max()))
+            ranked = np.cumsum(np.take_along_axis(h, order[over, :reach], axis=1), axis=1, dtype=np.int32)
             first_out = np.argmax(ranked > np.broadcast_to(limit, holders.shape[:1])[over, None], axis=1)
             cut = -sorted_neg[over, first_out]
             sub = codes[over]
@@ -383,8 +395,12 @@ class _Plan:
     dimensions: str
     xt: np.ndarray                 # indicators x branches: scores (or their logs), 0 where missing
     pt: np.ndarray | None          # indicators x branches: 1 where present, None when complete
+    xpt: list                      # per dimension: [xt | pt] side by side (xt alone when complete)
     present: np.ndarray            # dimensions x branches: the dimension has a value
     complete: bool
+    linear: bool                   # the same mean at both levels: totals are one product (+ corrections)
+    corrections: list              # per dimension with missing values: (j, a, b, branches, [xt | pt] of them)
+    absent: np.ndarray             # branches lacking a whole dimension (dimension weights renormalized)
     fixed: dict = field(default_factory=dict)
 
 
@@ -439,48 +455,92 @@ class _Engine:
             values = np.where(used, x, 0.0)
         present = np.stack([used[:, a:b].any(axis=1) for a, b in zip(self.bounds[:-1], self.bounds[1:])])
         complete = bool(used[:, self.support].all())
-        plan = _Plan(how.indicators, how.dimensions,
-                     np.ascontiguousarray(values.T, dtype=self.dtype),
-                     None if complete else np.ascontiguousarray(used.T, dtype=self.dtype),
-                     present, complete)
+        xt = np.ascontiguousarray(values.T, dtype=self.dtype)
+        pt = None if complete else np.ascontiguousarray(used.T, dtype=self.dtype)
+        xpt = [np.ascontiguousarray(xt[a:b] if pt is None else np.hstack([xt[a:b], pt[a:b]]))
+               for a, b in zip(self.bounds[:-1], self.bounds[1:])]
+        linear = how.indicators == how.dimensions
+        corrections = []
+        if linear and pt is not None:
+            for j, (a, b) in enumerate(zip(self.bounds[:-1], self.bounds[1:])):
+                u = used[:, a:b]
+                partial = np.flatnonzero(u.any(axis=1) & ~u[:, self.support[a:b]].all(axis=1))
+                if len(partial):
+                    corrections.append((j, a, b, partial, np.ascontiguousarray(
+                        np.hstack([xt[a:b][:, partial], pt[a:b][:, partial]]))))
+        plan = _Plan(how.indicators, how.dimensions, xt, pt, xpt, present, complete, linear, corrections,
+                     np.flatnonzero(~present.all(axis=0)))
         self._plans[key] = plan
         return plan
 
     # ----------------------------------------------------------------- totals
-    def _dimension(self, plan: _Plan, j: int, within: np.ndarray) -> np.ndarray:
-        """Scores of dimension ``j`` for a block of within-dimension weights (draws x branches)."""
-        a, b = self.bounds[j], self.bounds[j + 1]
-        w = within[:, a:b]
-        num = w @ plan.xt[a:b]
-        if plan.pt is not None:
-            den = w @ plan.pt[a:b]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                num = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-        if plan.indicators == "geometric":
-            np.exp(num, out=num)
-        return num
+    def _dimensions(self, plan: _Plan, within: np.ndarray) -> list[np.ndarray]:
+        """Scores of each dimension for a block of within-dimension weights (draws x branches each).
+
+        One product per dimension gives the weighted sums and, side by side,
+        the sums of the weights present (the per-branch renormalization when
+        values are missing). NaN where a dimension has no value.
+        """
+        n = self.n
+        out = []
+        for j, (a, b) in enumerate(zip(self.bounds[:-1], self.bounds[1:])):
+            both = within[:, a:b] @ plan.xpt[j]
+            if plan.pt is None:
+                scores = both
+            else:
+                num, den = both[:, :n], both[:, n:]
+                scores = np.full(num.shape, np.nan, dtype=num.dtype)
+                np.divide(num, den, out=scores, where=den > 0)
+            if plan.indicators == "geometric":
+                np.exp(scores, out=scores)
+            out.append(scores)
+        return out
 
     def totals(self, plan: _Plan, within: np.ndarray, dims: np.ndarray, fixed_within: bool) -> np.ndarray:
         """Totals of a block of draws (draws x branches)."""
         within = within.astype(self.dtype, copy=False)
         dims = dims.astype(self.dtype, copy=False)
-        if plan.complete and plan.indicators == plan.dimensions:
-            # both arithmetic or both geometric: one product with the effective weights
-            total = (within * dims[:, self.dim_of]) @ plan.xt
-            return np.exp(total, out=total) if plan.indicators == "geometric" else total
         if fixed_within:
             return self._fixed_totals(plan, within[0], dims)
-        acc = _DimensionSum(plan.dimensions, dims, plan.present, self)
-        for j in range(len(self.bounds) - 1):
-            acc.add(j, self._dimension(plan, j, within))
+        if plan.linear:
+            total = self._linear_totals(plan, within, dims)
+            if total is not None:
+                return total
+        acc = _DimensionSum(plan.dimensions, dims, self)
+        for j, scores in enumerate(self._dimensions(plan, within)):
+            acc.add(j, scores)
         return acc.total()
+
+    def _linear_totals(self, plan: _Plan, within: np.ndarray, dims: np.ndarray) -> np.ndarray | None:
+        """Both levels arithmetic (or both geometric, in log space): one product with the effective weights.
+
+        Where a branch lacks some values of a dimension, its weights within that
+        dimension are renormalized: only those branches get a correction,
+        ``w_dim * (num / den - num)``, from a product over their columns alone.
+        None when a draw leaves a dimension without weight for some branch
+        (the general path handles it).
+        """
+        total = (within * dims[:, self.dim_of]) @ plan.xt
+        for j, a, b, idx, both_x in plan.corrections:
+            m = len(idx)
+            both = within[:, a:b] @ both_x
+            num, den = both[:, :m], both[:, m:]
+            if not (den > 0).all():
+                return None
+            num *= (1.0 / den - 1.0)
+            num *= dims[:, j, None]
+            total[:, idx] += num
+        if len(plan.absent):
+            den = dims @ plan.present[:, plan.absent].astype(self.dtype)
+            sub = total[:, plan.absent]
+            total[:, plan.absent] = np.where(den > 0, sub / np.where(den > 0, den, 1), np.nan)
+        return np.exp(total, out=total) if plan.linear and plan.indicators == "geometric" else total
 
     def _fixed_totals(self, plan: _Plan, within: np.ndarray, dims: np.ndarray) -> np.ndarray:
         """Dimension scores do not vary: totals are products with the dimension weights."""
         key = within.tobytes()
         if key not in plan.fixed:
-            scores = np.concatenate([self._dimension(plan, j, within[None, :])
-                                     for j in range(len(self.bounds) - 1)])      # dimensions x branches
+            scores = np.concatenate(self._dimensions(plan, within[None, :]))      # dimensions x branches
             present = plan.present
             if plan.dimensions == "topsis":
                 x0 = np.where(present, scores, 0.0)
@@ -518,7 +578,7 @@ class _Engine:
             if size < 1:
                 raise ValueError(f"block_size: expected a positive number of draws, got {size}")
             return size
-        per_draw = self.n * (5 * self.dtype.itemsize + 8 + 4 + 2) + 1
+        per_draw = self.n * (8 * self.dtype.itemsize + 8 + 4 + 2) + 1
         return int(max(1, min(4096, _BLOCK_BYTES // per_draw)))
 
     def blocks(self, samples: Samples, block_size: int, *, grades: bool = True, bar=None):
@@ -540,59 +600,79 @@ class _Engine:
                 yield rows, ranks, codes, total
 
     def warn_floor(self) -> None:
+        """One warning per run (not per draw) when the geometric zero floor was used."""
+        level = _caller_level()
         if self.low_scores:
             warnings.warn(f"{self.low_scores} indicator score(s) below {_FLOOR:g} were raised to {_FLOOR:g} "
                           "before a geometric mean (a zero would make the whole mean zero)",
-                          GeometricZeroWarning, stacklevel=3)
+                          GeometricZeroWarning, stacklevel=level)
         if self.low_dimensions:
             warnings.warn(f"{self.low_dimensions} dimension score(s) below {_FLOOR:g} were raised to "
-                          f"{_FLOOR:g} before the geometric mean of dimensions",
-                          GeometricZeroWarning, stacklevel=3)
+                          f"{_FLOOR:g} before the geometric mean of dimensions (counted over all draws)",
+                          GeometricZeroWarning, stacklevel=level)
+        self.low_scores = self.low_dimensions = 0
+
+
+def _caller_level() -> int:
+    """The stacklevel of the first frame outside this module (warnings point at the user's line)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class _DimensionSum:
-    """Accumulates dimension scores of a block of draws into totals (arithmetic, geometric, TOPSIS)."""
+    """Accumulates dimension scores of a block of draws into totals (arithmetic, geometric, TOPSIS).
 
-    def __init__(self, how: str, weights: np.ndarray, present: np.ndarray, engine: _Engine):
-        self.how, self.w, self.present, self.engine = how, weights, present, engine
-        shape = (weights.shape[0], present.shape[1])
+    A dimension without a value (NaN) for a branch in a draw is left out and
+    the dimension weights renormalized, as in :mod:`workbench.aggregate`.
+    """
+
+    def __init__(self, how: str, weights: np.ndarray, engine: _Engine):
+        self.how, self.w, self.engine = how, weights, engine
+        shape = (weights.shape[0], engine.n)
         self.a = np.zeros(shape, dtype=weights.dtype)
         self.b = np.zeros(shape, dtype=weights.dtype) if how == "topsis" else None
+        self.den = np.zeros(shape, dtype=weights.dtype)
+        self.any = np.zeros(shape, dtype=bool)
 
     def add(self, j: int, scores: np.ndarray) -> None:
-        present = self.present[j]
+        ok = ~np.isnan(scores)
+        every = bool(ok.all())
         w = self.w[:, j, None]
         if self.how == "topsis":
-            x0 = np.where(present, scores, 0.0)
+            x0 = scores if every else np.where(ok, scores, 0.0)
             norm = np.sqrt(np.einsum("ij,ij->i", x0, x0))[:, None]
             v = x0 / np.where(norm > 0, norm, 1.0) * w
-            if present.any():
-                best = v[:, present].max(axis=1, keepdims=True)
-                worst = v[:, present].min(axis=1, keepdims=True)
+            if every:
+                best, worst = v.max(axis=1, keepdims=True), v.min(axis=1, keepdims=True)
             else:
-                best = worst = np.zeros_like(norm)
-            self.a += np.where(present, (v - best) ** 2, 0.0)
-            self.b += np.where(present, (v - worst) ** 2, 0.0)
+                best = np.where(ok, v, -np.inf).max(axis=1, keepdims=True)
+                worst = np.where(ok, v, np.inf).min(axis=1, keepdims=True)
+                best = np.where(np.isfinite(best), best, 0.0)
+                worst = np.where(np.isfinite(worst), worst, 0.0)
+            self.a += np.where(ok, (v - best) ** 2, 0.0)
+            self.b += np.where(ok, (v - worst) ** 2, 0.0)
         elif self.how == "geometric":
-            ok = present & ~np.isnan(scores)
-            self.engine.low_dimensions += int(np.count_nonzero(ok & (scores < _FLOOR)))
-            self.a += w * np.where(ok, np.log(np.maximum(np.where(ok, scores, _FLOOR), _FLOOR)), 0.0)
+            self.engine.low_dimensions += int(np.count_nonzero(scores < _FLOOR))
+            logs = np.log(np.maximum(np.where(ok, scores, _FLOOR), _FLOOR))
+            self.a += w * (logs if every else np.where(ok, logs, 0.0))
         else:
-            self.a += w * np.where(present, scores, 0.0)
+            self.a += w * (scores if every else np.where(ok, scores, 0.0))
+        self.den += w if every else w * ok
+        self.any |= ok
 
     def total(self) -> np.ndarray:
-        every = self.present.all()
         if self.how == "topsis":
-            return _closeness(np.sqrt(self.a), np.sqrt(self.b), None if every else self.present.any(axis=0))
-        num = self.a
-        if not every:
-            den = self.w @ self.present.astype(self.w.dtype)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                num = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+            c = _closeness(np.sqrt(self.a), np.sqrt(self.b))
+            c[~self.any] = np.nan
+            return c
+        with np.errstate(invalid="ignore", divide="ignore"):
+            num = np.where(self.den > 0, self.a / np.where(self.den > 0, self.den, 1), np.nan)
         return np.exp(num, out=num) if self.how == "geometric" else num
 
 
-def _closeness(d_plus: np.ndarray, d_minus: np.ndarray, rows_ok: np.ndarray | None) -> np.ndarray:
+def _closeness(d_plus: np.ndarray, d_minus: np.ndarray, rows_ok: np.ndarray | None = None) -> np.ndarray:
     total = d_plus + d_minus
     with np.errstate(invalid="ignore", divide="ignore"):
         c = np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 1.0) * 100.0
@@ -1222,6 +1302,8 @@ def _cmd_robustness(args) -> int:
     scheme = Scheme.from_yaml(args.scheme, fw) if args.scheme else Scheme(fw)
     if args.samples < 1:
         raise ValueError(f"-n: expected at least 1 draw, got {args.samples}")
+    if args.sobol and (args.sobol < 2 or args.sobol & (args.sobol - 1)):
+        raise ValueError(f"--sobol: n: the Sobol sample size must be a power of 2, got {args.sobol}")
     data = load(args.path)
     table = compute_indicators(data, fw, period=args.period)
     vary = tuple(v.strip() for v in args.vary.split(",") if v.strip())
