@@ -174,6 +174,12 @@ def main(argv=None) -> int:
                   f"{n / pd_run['seconds']:,.0f} branches/s, peak {pd_run['peak_gib']:.2f} GiB")
         print(f"  dask:   {dk['seconds']:.1f} s = {n / dk['seconds']:,.0f} branches/s, worker peaks "
               + ", ".join(f"{g:.2f}" for g in dk["worker_peak_gib"]) + " GiB")
+        if "peak_gib" in pd_run:
+            need = pd_run["peak_gib"] * args.branches / n
+            report["pandas_projected_peak_gib"] = need
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+            print(f"  pandas at {args.branches:,} branches would peak near {need:.0f} GiB (linear): "
+                  + ("does not fit in" if need > total else "fits in") + f" this machine's {total:.0f} GiB")
 
     n = args.branches
     big = dataset(n, args.partitions)
