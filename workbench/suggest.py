@@ -20,6 +20,7 @@ for the planner to edit, not a decision.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -80,8 +81,8 @@ def _merges(scenario: Scenario, rules: RuleSet) -> Scenario:
     facts["unit_count"] = np.where(facts["kind"] == "joint", facts["units"].clip(lower=1), 1)
     small = facts[facts["formal"] < rules.min_formal_members]
     names = set(data.branches["name"])
-    for township in sorted(small["township"].unique()):
-        here = facts[facts["township"] == township]
+    towns = facts[facts["township"].isin(small["township"].unique())]
+    for township, here in towns.groupby("township", sort=True):
         tiny = small[small["township"] == township]
         for family in (_ENTERPRISE_LIKE, _VILLAGE_LIKE):
             group = tiny[tiny["kind"].isin(family)]
@@ -196,11 +197,11 @@ def _splits(scenario: Scenario, rules: RuleSet) -> Scenario:
         return scenario
     m = data.members
     names = data.branches.set_index("branch_id")["name"]
-    for bid in big.index:
+    members = m.loc[m["branch_id"].isin(big.index).to_numpy(), ["member_id", "branch_id", "role", "party_group", "unit"]]
+    for bid, own in members.groupby("branch_id", sort=True):
         column = "party_group" if facts.loc[bid, "groups"] >= 2 else "unit" if facts.loc[bid, "units"] >= 2 else None
         if column is None:
             continue
-        own = m[m["branch_id"] == bid]
         groups = _pack(own, column, rules)
         if not groups:
             continue
@@ -251,70 +252,79 @@ def _posts(scenario: Scenario, rules: RuleSet) -> Scenario:
     data = scenario.apply()
     facts = branch_facts(data)
     m = data.members
-    need_secretary = facts[(facts["members"] > 0) & (facts["secretary"] == 0)].index
-    need_committee = facts[(facts["formal"] >= rules.committee_from_formal) & ~facts["has_committee"]].index
-    need_discipline = facts[facts["has_committee"] & (facts["discipline"] == 0)].index
-    todo = sorted(set(need_secretary) | set(need_committee) | set(need_discipline))
+    need_secretary = set(facts.index[(facts["members"] > 0) & (facts["secretary"] == 0)])
+    need_committee = set(facts.index[(facts["formal"] >= rules.committee_from_formal) & ~facts["has_committee"]])
+    need_discipline = set(facts.index[facts["has_committee"] & (facts["discipline"] == 0)])
+    todo = need_secretary | need_committee | need_discipline
     if not todo:
         return scenario
-    ranked = _ranked(m[m["branch_id"].isin(todo)])
-    for bid in todo:
-        own = ranked[ranked["branch_id"] == bid]
+    # Plain records per branch, best candidates first: thousands of small pandas filters
+    # would cost seconds on a province.
+    ranked = _ranked(m[m["branch_id"].isin(sorted(todo)).to_numpy()])
+    by_branch: dict[str, list[_Candidate]] = {}
+    for rec in zip(ranked["member_id"], ranked["branch_id"], ranked["name"], ranked["role"], ranked["formal"]):
+        by_branch.setdefault(rec[1], []).append(_Candidate(rec[0], rec[2], rec[3], bool(rec[4])))
+    for bid in sorted(todo):
+        own = by_branch.get(bid, [])
         taken: set[str] = set()
         if bid in need_secretary:
-            deputy = own[own["role"] == "deputy_secretary"]
+            deputies = [c for c in own if c.role == "deputy_secretary"]
             # Not the discipline member: moving them would open the next gap.
-            pool = deputy if len(deputy) else own[own["formal"] & (own["role"] != "discipline")]
-            if len(pool):
-                mid = pool["member_id"].iloc[0]
-                taken.add(mid)
-                how_zh, how_en = ("由副书记" if len(deputy) else "暂由正式党员"), ("the deputy" if len(deputy)
-                                                                            else "a formal member")
-                scenario = scenario.appoint(mid, "secretary", reason=(
-                    f"书记空缺：{how_zh}{pool['name'].iloc[0]}担任，待党员大会选举",
-                    f"no secretary: {how_en}, {pool['name'].iloc[0]}, takes the post until the general "
-                    "meeting elects one"))
+            pool = deputies or [c for c in own if c.formal and c.role != "discipline"]
+            if pool:
+                pick = pool[0]
+                taken.add(pick.member_id)
+                how_zh, how_en = ("由副书记", "the deputy") if deputies else ("暂由正式党员", "a formal member")
+                scenario = scenario.appoint(pick.member_id, "secretary", reason=(
+                    f"书记空缺：{how_zh}{pick.name}担任，待党员大会选举",
+                    f"no secretary: {how_en}, {pick.name}, takes the post until the general meeting elects one"))
         if bid in need_committee:
             formal = int(facts.loc[bid, "formal"])
-            pool = own[own["formal"] & (own["role"] == "member") & ~own["member_id"].isin(taken)]
-            for role, zh, en in (("organization", "组织委员", "organization"),
-                                 ("discipline", "纪检委员", "discipline inspection")):
-                if not len(pool):
-                    break
-                mid = pool["member_id"].iloc[0]
-                scenario = scenario.appoint(mid, role, reason=(
-                    f"有{formal}名正式党员但未设支委会：暂定{pool['name'].iloc[0]}为{zh}，组成"
+            pool = [c for c in own if c.formal and c.role == "member" and c.member_id not in taken]
+            for (role, zh, en), pick in zip((("organization", "组织委员", "organization"),
+                                             ("discipline", "纪检委员", "discipline inspection")), pool):
+                scenario = scenario.appoint(pick.member_id, role, reason=(
+                    f"有{formal}名正式党员但未设支委会：暂定{pick.name}为{zh}，组成"
                     f"{rules.committee_min}人支委会，待选举",
-                    f"{formal} formal members but no committee: {pool['name'].iloc[0]} as provisional "
+                    f"{formal} formal members but no committee: {pick.name} as provisional "
                     f"{en} member, for a committee of {rules.committee_min} until an election"))
-                taken.add(mid)
-                pool = pool.iloc[1:]
+                taken.add(pick.member_id)
         elif bid in need_discipline:
             scenario = _discipline(scenario, rules, own, int(facts.loc[bid, "committee"]), taken)
     return scenario
 
 
-def _discipline(scenario, rules, own: pd.DataFrame, committee: int, taken: set[str]) -> Scenario:
-    plain = own[(own["role"] == "committee") & ~own["member_id"].isin(taken)]
-    if len(plain):
+@dataclass(frozen=True)
+class _Candidate:
+    member_id: str
+    name: str
+    role: str
+    formal: bool
+
+
+def _discipline(scenario, rules, own: list[_Candidate], committee: int, taken: set[str]) -> Scenario:
+    free = [c for c in own if c.member_id not in taken]
+    plain = [c for c in free if c.role == "committee"]
+    if plain:
         pool, how_zh, how_en = plain, "由支委", "committee member"
     elif committee < rules.committee_normal_max:
-        pool = own[own["formal"] & (own["role"] == "member") & ~own["member_id"].isin(taken)]
+        pool = [c for c in free if c.formal and c.role == "member"]
         how_zh, how_en = "增补正式党员", "formal member"
     else:
-        pool = own[own["role"].isin(["propaganda", "deputy_secretary"]) & ~own["member_id"].isin(taken)]
+        pool = [c for c in free if c.role in ("propaganda", "deputy_secretary")]
         how_zh, how_en = "由支委", "committee member"
-    if not len(pool):
+    if not pool:
         return scenario
-    name = pool["name"].iloc[0]
-    return scenario.appoint(pool["member_id"].iloc[0], "discipline", reason=(
-        f"支委会{committee}人，未设纪检委员：{how_zh}{name}兼任纪检委员",
-        f"committee of {committee} without a discipline inspection member: {how_en} {name} takes it on"))
+    pick = pool[0]
+    return scenario.appoint(pick.member_id, "discipline", reason=(
+        f"支委会{committee}人，未设纪检委员：{how_zh}{pick.name}兼任纪检委员",
+        f"committee of {committee} without a discipline inspection member: {how_en} {pick.name} takes it on"))
 
 
 def _ranked(members: pd.DataFrame) -> pd.DataFrame:
     """Members best suited to a post first: reserve cadres, village cadres, education, seniority."""
-    out = members.assign(
+    out = members[["member_id", "branch_id", "name", "reserve_cadre", "village_cadre", "join_date"]].assign(
+        role=members["role"].astype(str).to_numpy(),
         formal=(members["status"] == "formal").to_numpy(),
         _edu=members["education"].cat.codes.to_numpy(),
         _on=members["role"].isin(COMMITTEE_ROLES).to_numpy(),
