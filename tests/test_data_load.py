@@ -266,3 +266,14 @@ def test_upload_of_csv_files_and_workbook(small, tmp_path):
     files.pop("members.csv")
     with pytest.raises(wb.DataError, match="missing table 'members'"):
         wb.load_files(files)
+
+
+def test_empty_record_tables(small):
+    tables = small.tables()
+    tables["inspections"] = tables["inspections"].iloc[:0]
+    tables["problems"] = tables["problems"].iloc[:0]
+    data = wb.BranchData.from_frames(**tables)
+    assert data.inspections.empty and data.problems.empty
+    tables["problems"] = small.problems  # problems of inspections that are not there
+    with pytest.raises(wb.DataError, match="unknown inspection_id"):
+        wb.BranchData.from_frames(**tables)

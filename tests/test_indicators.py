@@ -158,3 +158,17 @@ def test_bad_derivations_and_periods(sample):
     with pytest.raises(ValueError, match="no records for period 2019; years with records: 2024, 2025"):
         wb.compute_indicators(sample, FW, period=2019)
     assert wb.compute_indicators(sample, FW).attrs["period"] == 2025
+
+
+def test_activity_measures_do_not_apply_to_branches_founded_during_the_period(county):
+    branches = county.branches.copy()
+    b = branches["branch_id"].iloc[5]
+    branches.loc[branches["branch_id"] == b, "established"] = pd.Timestamp("2025-03-01")
+    data = county.replace(branches=branches)
+    t25 = wb.compute_indicators(data, FW, period=2025)
+    t24 = wb.compute_indicators(county, FW, period=2024)
+    assert np.isnan(t25.loc[b, "three_meetings_completion"]) and np.isnan(t25.loc[b, "training_hours"])
+    assert not np.isnan(t25.loc[b, "committee_mean_age"])  # composition still applies
+    assert not np.isnan(t24.loc[b, "three_meetings_completion"])
+    others = t25.drop(index=b)
+    assert others["three_meetings_completion"].notna().all()

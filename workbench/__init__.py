@@ -11,7 +11,7 @@ from .data import BranchData, DataError, load, load_files
 from .framework import Framework, FrameworkError
 from .indicators import compute_indicators, register_derivation
 from .rules import RuleSet, check_rules
-from .scenario import Scenario, ScenarioError
+from .scenario import Scenario, ScenarioComparison, ScenarioError
 from .suggest import suggest_settings
 from .scoring import Assessment, Comparison, Scheme
 from .uncertainty import leave_one_out, monte_carlo, sensitivity
@@ -27,6 +27,7 @@ __all__ = [
     "FrameworkError",
     "RuleSet",
     "Scenario",
+    "ScenarioComparison",
     "ScenarioError",
     "Scheme",
     "check_rules",

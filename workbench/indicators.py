@@ -19,7 +19,8 @@ Conventions (stated once, used everywhere):
   dated within the period; rectification and overdue problems are as of the
   period end.
 - "Not applicable" is NaN (e.g. collective income of an enterprise branch,
-  committee meetings of a branch without a committee); the scheme's missing
+  committee meetings of a branch without a committee, the activity measures
+  of a branch established after the period began); the scheme's missing
   policy decides what NaN does to a score, and reports it.
 
 >>> import workbench as wb
@@ -51,6 +52,8 @@ class Derivation:
     name: str
     func: Callable[["Context"], np.ndarray | pd.Series]
     description: str = ""
+    #: counts or rates of the period's records: not applicable to a branch founded after the period began
+    activity: bool = False
 
 
 #: The registry of derivations by name.
@@ -58,11 +61,14 @@ DERIVATIONS: dict[str, Derivation] = {}
 
 
 def register_derivation(name: str, func: Callable | None = None, *, description: str = "",
-                        replace: bool = False):
+                        activity: bool = False, replace: bool = False):
     """Register ``func(ctx) -> values per branch`` under ``name`` (usable as a decorator).
 
     The function returns a numpy array aligned with ``ctx.branch_ids`` or a
-    Series indexed by branch_id (missing branches become NaN).
+    Series indexed by branch_id (missing branches become NaN). ``activity=True``
+    marks a measure of the period's records (meetings, trainings, inspections):
+    it is NaN for branches established after the period began, whose year of
+    records is partial or empty (new branches of a split, a created branch).
 
     >>> @register_derivation("members_over_60", replace=True)
     ... def _old(ctx):
@@ -71,7 +77,7 @@ def register_derivation(name: str, func: Callable | None = None, *, description:
     def decorate(f):
         if name in DERIVATIONS and not replace:
             raise ValueError(f"a derivation named {name!r} is already registered; pass replace=True")
-        DERIVATIONS[name] = Derivation(name, f, description or (f.__doc__ or "").strip())
+        DERIVATIONS[name] = Derivation(name, f, description or (f.__doc__ or "").strip(), activity)
         return f
     return decorate(func) if func is not None else decorate
 
@@ -260,6 +266,7 @@ def compute_indicators(data: BranchData, framework: Framework | None = None, per
         raise ValueError(f"no records for period {period}; years with records: "
                          + ", ".join(map(str, periods)))
     ctx = Context(data, period, framework.rules)
+    founded_during = (data.branches["established"] > ctx.start).to_numpy()
     columns: dict[str, np.ndarray] = {}
     items = [(f"indicator {i.id!r}", i.id, i.derivation) for i in framework.indicators]
     items += [(f"flag {f.id!r}", f.id, f.derivation) for f in framework.flags]
@@ -274,6 +281,8 @@ def compute_indicators(data: BranchData, framework: Framework | None = None, per
         if values.shape != (ctx.n,):
             raise ValueError(f"{what}: derivation {name!r} returned shape {values.shape}, "
                              f"expected ({ctx.n},)")
+        if DERIVATIONS[name].activity and founded_during.any():
+            values = np.where(founded_during, np.nan, values)
         columns[column] = values
     table = pd.DataFrame(columns, index=ctx.branch_ids)
     table.attrs["period"] = int(period)
@@ -282,8 +291,8 @@ def compute_indicators(data: BranchData, framework: Framework | None = None, per
 
 # =========================================================== the derivations
 
-def _register(name):
-    return register_derivation(name, replace=True)
+def _register(name, *, activity: bool = False):
+    return register_derivation(name, activity=activity, replace=True)
 
 
 # ---- team -------------------------------------------------------------------
@@ -336,7 +345,7 @@ def _committee_mean_age(ctx: Context):
     return ctx.per_branch(ctx.age[ctx.on_committee], codes, how="mean")
 
 
-@_register("training_hours")
+@_register("training_hours", activity=True)
 def _training_hours(ctx: Context):
     """Training hours in the period per member."""
     tr = ctx.trainings
@@ -373,7 +382,7 @@ def _discipline_member(ctx: Context):
     return np.where(ctx.has_committee | (has > 0), has, np.nan)
 
 
-@_register("new_members")
+@_register("new_members", activity=True)
 def _new_members(ctx: Context):
     """Members who joined during the period."""
     return ctx.per_branch(ctx.in_period(ctx.members["join_date"]))
@@ -398,7 +407,7 @@ def _election_on_time(ctx: Context):
 
 # ---- red education -----------------------------------------------------------
 
-@_register("red_sessions")
+@_register("red_sessions", activity=True)
 def _red_sessions(ctx: Context):
     """Red-education sessions in the period (distinct dates among the branch's members)."""
     tr = ctx.trainings
@@ -408,7 +417,7 @@ def _red_sessions(ctx: Context):
     return ctx.per_branch(None, key // 100_000, how="count")
 
 
-@_register("trained_share")
+@_register("trained_share", activity=True)
 def _trained_share(ctx: Context):
     """Share of members who took part in batch training in the period."""
     tr = ctx.trainings
@@ -418,7 +427,7 @@ def _trained_share(ctx: Context):
     return ctx.share(trained)
 
 
-@_register("themed_day_completion")
+@_register("themed_day_completion", activity=True)
 def _themed_day_completion(ctx: Context):
     """Themed party days held / required (capped at 1)."""
     return ctx.completion("themed_day")
@@ -426,7 +435,7 @@ def _themed_day_completion(ctx: Context):
 
 # ---- inspection and rectification -------------------------------------------
 
-@_register("three_meetings_completion")
+@_register("three_meetings_completion", activity=True)
 def _three_meetings_completion(ctx: Context):
     """Mean completion (held / required, capped at 1) of the applicable three-meetings-one-lesson activities.
 
@@ -456,10 +465,10 @@ def _inspection_score(method: str):
 
 
 for _method in ("platform", "onsite", "materials"):
-    register_derivation(f"{_method}_score", _inspection_score(_method), replace=True)
+    register_derivation(f"{_method}_score", _inspection_score(_method), activity=True, replace=True)
 
 
-@_register("problems_found")
+@_register("problems_found", activity=True)
 def _problems_found(ctx: Context):
     """Problems found in the period."""
     _, codes = ctx.records("problems", ctx.in_period(ctx.data.problems["found"]))
@@ -473,7 +482,7 @@ def _open_in_period(ctx: Context) -> tuple[pd.DataFrame, np.ndarray]:
     return ctx.records("problems", (found & open_during).to_numpy())
 
 
-@_register("rectification_rate")
+@_register("rectification_rate", activity=True)
 def _rectification_rate(ctx: Context):
     """Share of the problems open during the period that were rectified by its end (1 when none)."""
     p, codes = _open_in_period(ctx)
@@ -483,7 +492,7 @@ def _rectification_rate(ctx: Context):
     return np.where(n_open > 0, n_done / np.maximum(n_open, 1), 1.0)
 
 
-@_register("overdue_problems")
+@_register("overdue_problems", activity=True)
 def _overdue_problems(ctx: Context):
     """Problems past their due date and not rectified at the period end."""
     p, codes = _open_in_period(ctx)
@@ -493,21 +502,21 @@ def _overdue_problems(ctx: Context):
 
 # ---- functions ----------------------------------------------------------------
 
-@_register("general_meeting_decisions")
+@_register("general_meeting_decisions", activity=True)
 def _general_meeting_decisions(ctx: Context):
     """Decisions taken by general membership meetings in the period."""
     general, codes = ctx.general_meetings
     return ctx.per_branch(general["decisions"].to_numpy(), codes)
 
 
-@_register("committee_meetings")
+@_register("committee_meetings", activity=True)
 def _committee_meetings(ctx: Context):
     """Committee meetings held in the period; NaN where no committee is formed."""
     held = ctx.meeting_counts["committee_meeting"].to_numpy(dtype="float64")
     return np.where(ctx.has_committee, held, np.nan)
 
 
-@_register("attendance_rate")
+@_register("attendance_rate", activity=True)
 def _attendance_rate(ctx: Context):
     """Mean attendance of general meetings (attendees / members, capped at 1)."""
     general, codes = ctx.general_meetings
@@ -522,7 +531,7 @@ def _collective_income(ctx: Context):
     return ctx.outcomes["collective_income"].to_numpy(dtype="float64")
 
 
-@_register("income_growth")
+@_register("income_growth", activity=True)
 def _income_growth(ctx: Context):
     """Growth of collective income over the previous year."""
     now = ctx.outcomes["collective_income"].to_numpy(dtype="float64")

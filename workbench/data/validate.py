@@ -341,10 +341,11 @@ def _check_facts(typed, files, log, today: pd.Timestamp) -> None:
         if "inspections" in typed:
             # Duplicated inspection ids are reported by the key check; map through the first.
             insp = typed["inspections"].drop_duplicates("inspection_id").set_index("inspection_id")
-            expected = p["inspection_id"].map(insp["branch_id"])
+            # reindex, not Series.map: map fails on an empty mapping of dates (pandas 3)
+            expected = pd.Series(insp["branch_id"].reindex(p["inspection_id"]).to_numpy(), index=p.index)
             mismatch = (expected.notna() & (expected != p["branch_id"])).fillna(False)
             flag("problems", mismatch, "branch_id", p["branch_id"],
                  "branch_id differs from the branch of its inspection")
-            insp_date = p["inspection_id"].map(insp["date"])
+            insp_date = pd.Series(insp["date"].reindex(p["inspection_id"]).to_numpy(), index=p.index)
             flag("problems", (p["found"] < insp_date).fillna(False), "found", p["found"],
                  "found before its inspection took place")
