@@ -7,7 +7,8 @@ weighting. The functions follow SALib's *sample -> evaluate -> analyze*:
   +/- spread, renormalized within each level) and, optionally, alternative
   normalizations and aggregations as discrete choices; :func:`evaluate` scores,
   ranks and grades every draw (vectorised: a block of draws is one matrix
-  product, ranks are an ``argsort`` along an axis) and summarises per branch;
+  product, ranks are an ``argsort`` along an axis, the quota a cumulative
+  count along the sorted order) and summarises per branch;
   :func:`monte_carlo` is the two in one call.
 - :func:`sensitivity`: first-order and total Sobol indices (SALib) of the
   dimension weights, and of the method choices, on a summary of the ranking.
@@ -270,7 +271,10 @@ def draw(scheme: Scheme, n: int = 1000, seed=None, spread=0.2, vary=("weights",)
     aggregations : sequence, optional
         Alternatives when ``"aggregation"`` varies: None, ``(indicators,
         dimensions)`` pairs or mappings. Default: the scheme's own,
-        arithmetic/arithmetic, geometric/geometric, arithmetic/topsis.
+        arithmetic/arithmetic, geometric/geometric, arithmetic/topsis. The
+        grade bands are points of the scheme's own scale: TOPSIS closeness
+        (x 100) is another scale, so grade probabilities under it say more
+        about the method than about the branch.
 
     Returns
     -------
@@ -903,8 +907,10 @@ def monte_carlo(scheme: Scheme, table: pd.DataFrame, n: int = 1000, seed=None, s
     """Rank intervals and grade probabilities of every branch under uncertain weights (and methods).
 
     Draws ``n`` schemes around ``scheme`` (:func:`draw`), scores every branch
-    under each (a block of draws is one matrix product; with missing values
-    two per dimension; geometric means in log space; TOPSIS as a few products),
+    under each (a block of draws is one matrix product of the effective
+    weights; with missing values, a correction for the branches that lack
+    values, from products over their columns only; geometric means in log
+    space; mixed methods and TOPSIS by a product per dimension),
     ranks every draw (an ``argsort`` along an axis; ties share the smallest
     rank, as :func:`workbench.scoring.min_rank`), grades it (bands, veto caps,
     the strict quota per draw, as :func:`workbench.scoring.assign_grades`) and
@@ -958,7 +964,6 @@ def monte_carlo(scheme: Scheme, table: pd.DataFrame, n: int = 1000, seed=None, s
     """
     samples = draw(scheme, n, seed, spread, vary, distribution=distribution,
                    normalizations=normalizations, aggregations=aggregations)
-    levels, methods = _vary_levels(vary)
     settings = {"n": n, "seed": seed if not isinstance(seed, np.random.Generator) else "Generator",
                 "spread": spread, "distribution": distribution,
                 "vary": list((vary,) if isinstance(vary, str) else vary)}
