@@ -293,3 +293,317 @@ def sync_figure(widget, figure: go.Figure) -> None:
     # the page displays it (as every dashboard does) would appear empty.
     widget._widget_layout = deepcopy(widget._layout_obj._props)
     widget._widget_data = deepcopy(widget._data)
+
+
+# =====================================================================================
+# Dashboards II: branch settings, inspection and rectification, research (issue 7).
+# Same signature style: (result, *, lang="zh", title=None, height=None, theme="light", ...).
+
+__all__ += [
+    "violations_overview",
+    "scenario_before_after",
+    "completion_heatmap",
+    "method_scores",
+    "rectification_progress",
+    "correlation_heatmap",
+    "scatter_fit",
+    "cluster_profiles",
+    "movers_changes",
+    "empty_figure",
+]
+
+SEVERITY_COLORS = {"error": "#b2182b", "warning": "#e08214"}
+METHOD_COLORS = {"platform": "#2166ac", "onsite": "#e08214", "materials": "#1b7837"}
+COMPLETION_SCALE = [[0.0, "#b2182b"], [0.5, "#f4a582"], [0.75, "#fddbc7"], [0.9, "#a6dba0"], [1.0, "#1b7837"]]
+
+
+def _wrap(text: str, width: int = 18) -> str:
+    """Break a long English label into lines (Chinese labels are short enough)."""
+    text = str(text)
+    if len(text) <= width or " " not in text:
+        return text
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def empty_figure(message: str, *, title: str | None = None, height: int | None = None,
+                 theme: str = "light") -> go.Figure:
+    """A figure that says there is nothing to show (instead of a blank chart)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font={"size": 18})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return base_layout(fig, title=title, height=height or 260, theme=theme)
+
+
+def violations_overview(by_rule: pd.DataFrame, by_township: pd.DataFrame, *, lang: str = "zh",
+                        title: str | None = None, height: int | None = None, theme: str = "light") -> go.Figure:
+    """Violations by rule (bars coloured by severity) beside violations by township (stacked).
+
+    ``by_rule``: :func:`workbench.violations.violations_by_rule`;
+    ``by_township``: :func:`workbench.violations.violations_by_township`.
+    """
+    from plotly.subplots import make_subplots
+
+    from .violations import rule_label
+
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.56, 0.44], horizontal_spacing=0.22,
+                        subplot_titles=[tr("violations_by_rule", lang), tr("violations_by_township", lang)])
+    rules = by_rule.iloc[::-1]
+    fig.add_bar(x=rules["count"], y=[rule_label(r, lang) for r in rules.index], orientation="h",
+                marker_color=[SEVERITY_COLORS.get(s, "#888") for s in rules["severity"]],
+                text=[f"{c}" for c in rules["count"]], textposition="outside", cliponaxis=False,
+                customdata=np.column_stack([rules["branches"].to_numpy(), rules.index.to_numpy()])
+                if len(rules) else None,
+                hovertemplate="%{y}: %{x} · %{customdata[0]}<extra>%{customdata[1]}</extra>",
+                showlegend=False, row=1, col=1)
+    towns = by_township.iloc[::-1]
+    for sev in ("error", "warning"):
+        if sev in towns:
+            fig.add_bar(x=towns[sev], y=towns.index, orientation="h", name=tr(f"rule_severity_{sev}", lang),
+                        marker_color=SEVERITY_COLORS[sev], hovertemplate="%{y}: %{x}<extra></extra>",
+                        row=1, col=2)
+    fig.update_layout(barmode="stack", bargap=0.25)
+    fig.update_xaxes(rangemode="tozero")
+    fig.update_xaxes(range=[0, max(float(rules["count"].max()) if len(rules) else 1, 1) * 1.18], row=1, col=1)
+    rows = max(len(rules), len(towns), 4)
+    fig = base_layout(fig, title=title, height=height or 110 + 30 * rows, theme=theme)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "xanchor": "right", "x": 1},
+                      margin={"t": 70})
+    fig.update_annotations(font_size=18)
+    return fig
+
+
+def scenario_before_after(comparison, framework, *, lang: str = "zh", title: str | None = None,
+                          height: int | None = None, theme: str = "light") -> go.Figure:
+    """Grades and violations by rule, before (grey) and after (coloured), of a ScenarioComparison."""
+    from plotly.subplots import make_subplots
+
+    from .violations import rule_label
+
+    totals = comparison.totals
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.4, 0.6], horizontal_spacing=0.2,
+                        subplot_titles=[tr("ba_grades", lang), tr("ba_rules", lang)])
+    grades = list(framework.grade_ids)
+    labels = [framework.label(g, lang) for g in grades]
+    before = [totals.loc[f"grade:{g}", "before"] for g in grades]
+    after = [totals.loc[f"grade:{g}", "after"] for g in grades]
+    fig.add_bar(x=labels, y=before, name=tr("col_before", lang), marker_color="#b8b8b8",
+                text=[f"{v:.0f}" for v in before], textposition="outside", cliponaxis=False,
+                legendgroup="before", row=1, col=1)
+    fig.add_bar(x=labels, y=after, name=tr("col_after", lang), marker_color=[grade_colors(framework)[g] for g in grades],
+                text=[f"{v:.0f}" for v in after], textposition="outside", cliponaxis=False,
+                legendgroup="after", row=1, col=1)
+    rules = [k for k in totals.index if k.startswith("rule:") and (totals.loc[k, "before"] or totals.loc[k, "after"])]
+    rules = rules[::-1]
+    names = [rule_label(k[5:], lang) for k in rules]
+    fig.add_bar(y=names, x=totals.loc[rules, "before"], orientation="h", name=tr("col_before", lang),
+                marker_color="#b8b8b8", showlegend=False, legendgroup="before",
+                text=[f"{v:.0f}" for v in totals.loc[rules, "before"]], textposition="outside", cliponaxis=False,
+                row=1, col=2)
+    fig.add_bar(y=names, x=totals.loc[rules, "after"], orientation="h", name=tr("col_after", lang),
+                marker_color="#2166ac", showlegend=False, legendgroup="after",
+                text=[f"{v:.0f}" for v in totals.loc[rules, "after"]], textposition="outside", cliponaxis=False,
+                row=1, col=2)
+    fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
+    top = max(max(before + after, default=1), 1)
+    fig.update_yaxes(range=[0, top * 1.2], row=1, col=1)
+    top_rules = float(totals.loc[rules, ["before", "after"]].to_numpy().max()) if rules else 1.0
+    fig.update_xaxes(range=[0, max(top_rules, 1) * 1.2], row=1, col=2)
+    fig = base_layout(fig, title=title, height=height or max(380, 90 + 40 * len(rules)), theme=theme)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "xanchor": "right", "x": 1},
+                      margin={"t": 80})
+    fig.update_annotations(font_size=18)
+    return fig
+
+
+def completion_heatmap(matrix: pd.DataFrame, *, lang: str = "zh", title: str | None = None,
+                       height: int | None = None, theme: str = "light", names: pd.Series | None = None,
+                       held: pd.DataFrame | None = None, required: dict | None = None) -> go.Figure:
+    """Completion (0-1) of each activity (columns) by township or branch (rows), the weakest on top.
+
+    ``matrix``: :func:`workbench.inspection.completion_matrix` (or its township
+    means); ``names`` labels the rows; ``held`` and ``required`` add
+    "held / required" to the hover text.
+    """
+    if matrix.empty:
+        return empty_figure(tr("no_data_for_chart", lang), title=title, height=height, theme=theme)
+    rows = matrix.iloc[::-1]  # plotly draws the first row at the bottom
+    z = rows.to_numpy(dtype="float64")
+    x = [tr(f"activity_{c}", lang) for c in rows.columns]
+    y = _label(names, rows.index) if names is not None else [str(i) for i in rows.index]
+    text = np.where(np.isnan(z), tr("completion_na", lang), np.char.mod("%.0f%%", np.nan_to_num(z) * 100))
+    if held is not None and required is not None:
+        h = held.reindex(index=rows.index, columns=rows.columns)
+        hover = np.empty(z.shape, dtype=object)
+        for j, c in enumerate(rows.columns):
+            need = required.get(c)
+            for i in range(len(rows)):
+                value = h.iat[i, j]
+                hover[i, j] = f"{text[i, j]} ({int(value)}/{need})" if need and pd.notna(value) else text[i, j]
+    else:
+        hover = text
+    fig = go.Figure(go.Heatmap(
+        z=z, x=x, y=y, zmin=0, zmax=1, colorscale=COMPLETION_SCALE, text=text, texttemplate="%{text}",
+        textfont={"size": 14}, customdata=hover, xgap=2, ygap=2,
+        hovertemplate="%{y} · %{x}: %{customdata}<extra></extra>",
+        colorbar={"title": {"text": tr("completion_axis", lang)}, "tickformat": ".0%", "len": 0.8}))
+    fig.update_xaxes(side="top", tickangle=0)
+    fig.update_yaxes(automargin=True)
+    fig = base_layout(fig, title=title, height=height or 130 + 34 * len(rows), theme=theme)
+    fig.update_layout(margin={"t": 90 if title else 50})
+    return fig
+
+
+def method_scores(by_township: pd.DataFrame, *, lang: str = "zh", title: str | None = None,
+                  height: int | None = None, theme: str = "light", county: pd.Series | None = None) -> go.Figure:
+    """Mean inspection score per township (rows) and method (markers): a dot plot.
+
+    ``by_township``: :func:`workbench.inspection.scores_by_township`;
+    ``county`` (method -> mean) draws the county means as dotted lines.
+    """
+    if by_township.empty:
+        return empty_figure(tr("no_data_for_chart", lang), title=title, height=height, theme=theme)
+    fig = go.Figure()
+    rows = by_township.iloc[::-1]
+    for method in rows.columns:
+        fig.add_scatter(x=rows[method], y=rows.index, mode="markers", name=tr(f"method_{method}", lang),
+                        marker={"size": 14, "color": METHOD_COLORS.get(method, "#888"), "line": {"width": 1,
+                                                                                               "color": "#fff"}},
+                        hovertemplate="%{y} · " + tr(f"method_{method}", lang) + ": %{x:.1f}<extra></extra>")
+        if county is not None and method in county:
+            fig.add_vline(x=float(county[method]), line_dash="dot", line_color=METHOD_COLORS.get(method, "#888"))
+    values = rows.to_numpy(dtype="float64")
+    low = np.nanmin(values) if np.isfinite(values).any() else 0
+    fig.update_xaxes(title=tr("score_axis", lang), range=[max(0.0, np.floor(low / 5) * 5 - 2), 100])
+    fig.update_yaxes(title="", automargin=True)
+    return base_layout(fig, title=title, height=height or 140 + 34 * len(rows), theme=theme)
+
+
+def rectification_progress(progress: pd.DataFrame, *, lang: str = "zh", title: str | None = None,
+                           height: int | None = None, theme: str = "light") -> go.Figure:
+    """Problems found and closed off (cumulative), open and overdue over time.
+
+    ``progress``: :func:`workbench.inspection.rectification_progress`.
+    """
+    if progress.empty:
+        return empty_figure(tr("no_data_for_chart", lang), title=title, height=height, theme=theme)
+    x = progress.index
+    fig = go.Figure()
+    fig.add_scatter(x=x, y=progress["overdue"], name=tr("series_overdue", lang), mode="lines",
+                    line={"color": "#b2182b", "width": 0}, fill="tozeroy", fillcolor="rgba(178,24,43,0.35)",
+                    hovertemplate="%{x|%Y-%m}: %{y}<extra></extra>")
+    fig.add_scatter(x=x, y=progress["open"], name=tr("series_open", lang), mode="lines",
+                    line={"color": "#e08214", "width": 3, "dash": "dot"},
+                    hovertemplate="%{x|%Y-%m}: %{y}<extra></extra>")
+    fig.add_scatter(x=x, y=progress["found"], name=tr("series_found", lang), mode="lines+markers",
+                    line={"color": "#2166ac", "width": 3}, hovertemplate="%{x|%Y-%m}: %{y}<extra></extra>")
+    fig.add_scatter(x=x, y=progress["closed"], name=tr("series_closed", lang), mode="lines+markers",
+                    line={"color": "#1b7837", "width": 3}, hovertemplate="%{x|%Y-%m}: %{y}<extra></extra>")
+    fig.update_xaxes(title="", dtick="M3", tickformat="%Y-%m")
+    fig.update_yaxes(title=tr("problems_axis", lang), rangemode="tozero")
+    fig.update_layout(hovermode="x unified")
+    return base_layout(fig, title=title, height=height or 420, theme=theme)
+
+
+def correlation_heatmap(corr: pd.DataFrame, *, lang: str = "zh", title: str | None = None,
+                        height: int | None = None, theme: str = "light", labels: dict | None = None) -> go.Figure:
+    """A correlation matrix (-1 blue ... +1 red), values written in the cells; the pair counts on hover.
+
+    ``labels`` maps column names to display labels; ``corr.attrs["n"]`` (from
+    :func:`workbench.research.correlation_matrix`) gives the pair counts.
+    """
+    if corr.empty:
+        return empty_figure(tr("no_data_for_chart", lang), title=title, height=height, theme=theme)
+    names = [_wrap((labels or {}).get(c, c), 16) for c in corr.columns]
+    z = corr.to_numpy(dtype="float64")
+    n = corr.attrs.get("n")
+    counts = n.reindex(index=corr.index, columns=corr.columns).to_numpy() if n is not None else np.full(z.shape, 0)
+    text = np.where(np.isnan(z), "", np.char.mod("%.2f", np.nan_to_num(z)))
+    k = len(corr)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=names, y=names, zmin=-1, zmax=1, zmid=0, colorscale="RdBu_r", text=text, texttemplate="%{text}",
+        textfont={"size": 15 if k <= 8 else 12}, customdata=counts, xgap=2, ygap=2,
+        hovertemplate="%{y} × %{x}<br>r = %{z:.2f} (n = %{customdata})<extra></extra>",
+        colorbar={"title": {"text": "r"}, "len": 0.8}))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(tickangle=0, automargin=True, side="bottom")
+    return base_layout(fig, title=title, height=height or 170 + 52 * k, theme=theme)
+
+
+def scatter_fit(frame: pd.DataFrame, x: str, y: str, fit=None, *, lang: str = "zh", title: str | None = None,
+                height: int | None = None, theme: str = "light", labels: dict | None = None,
+                names: pd.Series | None = None) -> go.Figure:
+    """Branches as points (x against y), with an OLS line and its confidence band (``fit``: LineFit)."""
+    labels = labels or {}
+    both = frame[[x, y]].apply(pd.to_numeric, errors="coerce").dropna()
+    if both.empty:
+        return empty_figure(tr("no_data_for_chart", lang), title=title, height=height, theme=theme)
+    hover = _label(names, both.index) if names is not None else [str(i) for i in both.index]
+    fig = go.Figure()
+    if fit is not None:
+        band = fit.band
+        fig.add_scatter(x=np.r_[band["x"], band["x"][::-1]], y=np.r_[band["upper"], band["lower"][::-1]],
+                        fill="toself", fillcolor="rgba(224,130,20,0.22)", line={"width": 0}, hoverinfo="skip",
+                        name=tr("fit_band", lang))
+    fig.add_scatter(x=both[x], y=both[y], mode="markers", name=tr("fit_points", lang), text=hover,
+                    marker={"size": 9, "color": "#2166ac", "opacity": 0.7, "line": {"width": 0.5, "color": "#fff"}},
+                    hovertemplate="%{text}<br>%{x:.3g}, %{y:.3g}<extra></extra>")
+    if fit is not None:
+        fig.add_scatter(x=fit.band["x"], y=fit.band["fit"], mode="lines", name=tr("fit_line", lang),
+                        line={"color": "#e08214", "width": 3}, hoverinfo="skip")
+    fig.update_xaxes(title=labels.get(x, x))
+    fig.update_yaxes(title=labels.get(y, y))
+    return base_layout(fig, title=title, height=height or 460, theme=theme)
+
+
+def cluster_profiles(clusters, framework, *, lang: str = "zh", title: str | None = None, height: int | None = None,
+                     theme: str = "light", county_mean: pd.Series | None = None) -> go.Figure:
+    """The mean dimension scores of each cluster (one line per cluster) and the county mean (dotted)."""
+    dims = list(clusters.centers.columns)
+    x = [_wrap(framework.label(d, lang), 14) for d in dims]
+    palette = ["#1b7837", "#2166ac", "#8073ac", "#e08214", "#b2182b", "#35978f", "#6f6f6f", "#c51b7d"]
+    fig = go.Figure()
+    if county_mean is not None:
+        fig.add_scatter(x=x, y=county_mean.reindex(dims), mode="lines", name=tr("county_mean", lang),
+                        line={"color": "#9e9e9e", "dash": "dot", "width": 3}, hovertemplate="%{x}: %{y:.1f}<extra></extra>")
+    for k, row in clusters.centers.iterrows():
+        size = int(clusters.summary.loc[k, "size"])
+        fig.add_scatter(x=x, y=row.to_numpy(), mode="lines+markers", name=tr("cluster_name", lang, k=k, n=size),
+                        line={"color": palette[(k - 1) % len(palette)], "width": 3}, marker={"size": 10},
+                        hovertemplate="%{x}: %{y:.1f}<extra>" + tr("cluster_name", lang, k=k, n=size) + "</extra>")
+    fig.update_yaxes(title=tr("cluster_axis", lang), range=[0, 100])
+    fig.update_xaxes(title="")
+    fig = base_layout(fig, title=title, height=height or 440, theme=theme)
+    fig.update_layout(legend={"orientation": "v", "yanchor": "top", "y": 1, "xanchor": "left", "x": 1.02})
+    return fig
+
+
+def movers_changes(movers, framework, *, lang: str = "zh", title: str | None = None, height: int | None = None,
+                   theme: str = "light") -> go.Figure:
+    """Mean change of each dimension score: the branches that moved up against those that stayed."""
+    table = movers.dimensions.reindex(framework.dimension_ids)[::-1]
+    labels = [framework.label(d, lang) for d in table.index]
+    fig = go.Figure()
+    fig.add_bar(y=labels, x=table["stayers"], orientation="h", name=tr("stayers_series", lang),
+                marker_color="#b8b8b8", text=[f"{v:+.1f}" for v in table["stayers"]], textposition="outside",
+                cliponaxis=False, hovertemplate="%{y}: %{x:+.2f}<extra></extra>")
+    fig.add_bar(y=labels, x=table["movers"], orientation="h", name=tr("movers_series", lang),
+                marker_color="#1b7837", text=[f"{v:+.1f}" for v in table["movers"]], textposition="outside",
+                cliponaxis=False, hovertemplate="%{y}: %{x:+.2f}<extra></extra>")
+    fig.update_layout(barmode="group", bargap=0.25)
+    values = table[["movers", "stayers"]].to_numpy(dtype="float64")
+    span = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
+    fig.update_xaxes(title=tr("movers_change_axis", lang), zeroline=True, zerolinewidth=2,
+                     range=[min(0.0, float(np.nanmin(values)) * 1.3) if np.isfinite(values).any() else -1,
+                            max(span * 1.25, 1.0)])
+    fig.update_yaxes(title="", automargin=True)
+    return base_layout(fig, title=title, height=height or 120 + 56 * len(table), theme=theme)
