@@ -178,8 +178,12 @@ def list_dashboards(folder: str | Path) -> list[Dashboard]:
 
     Examples
     --------
-    >>> [d.name for d in list_dashboards("tests/browser/fixtures")]  # doctest: +SKIP
-    ['slider_chart.ipynb']
+    >>> import json, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> cells = [{"cell_type": "markdown", "source": "# 总览 Overview\\n\\nKPIs at a glance."}]
+    >>> _ = (folder / "01_overview.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}}))
+    >>> [(d.name, d.title_en, d.summary_en) for d in list_dashboards(folder)]
+    [('01_overview.ipynb', '总览 Overview', 'KPIs at a glance.')]
     """
     folder = Path(folder)
     found = []
@@ -273,8 +277,10 @@ def serve_options(
 
     Examples
     --------
-    >>> serve_options(notebooks="tests/browser/fixtures").host  # doctest: +SKIP
-    '127.0.0.1'
+    >>> import tempfile
+    >>> opts = serve_options(notebooks=tempfile.mkdtemp())
+    >>> opts.host, opts.port, opts.data.name
+    ('127.0.0.1', 8866, 'sample_data')
     """
     data_path = Path(data if data is not None else DEFAULT_DATA).expanduser().absolute()
     if not data_path.exists():
@@ -484,6 +490,7 @@ def _voila_app_class():
     from tornado.ioloop import IOLoop
     from traitlets import Any as AnyTrait
     from voila.app import Voila
+    from voila.tornado.handler import TornadoVoilaHandler
     from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
     class LandingHandler(TornadoVoilaTreeHandler):
@@ -523,6 +530,18 @@ def _voila_app_class():
                 )
             )
 
+    class DashboardHandler(TornadoVoilaHandler):
+        """``/voila/render/<notebook>``, also setting the ``_xsrf`` cookie.
+
+        When a tab closes, Voilà's page posts ``/voila/api/shutdown/<kernel>``
+        with the ``_xsrf`` cookie's value; without the cookie the server refuses
+        (403) and the kernel lives on until culled.
+        """
+
+        async def prepare(self, **kwargs):
+            await super().prepare(**kwargs)
+            self.xsrf_token  # noqa: B018 - reading it sets the cookie
+
     class WorkbenchVoila(Voila):
         workbench_options = AnyTrait()
 
@@ -532,6 +551,8 @@ def _voila_app_class():
                 if len(spec) >= 2 and spec[1] is TornadoVoilaTreeHandler:
                     kwargs = {**spec[2], "root": self.root_dir, "opts": self.workbench_options}
                     spec = (spec[0], LandingHandler, kwargs)
+                elif len(spec) >= 2 and spec[1] is TornadoVoilaHandler:
+                    spec = (spec[0], DashboardHandler, *spec[2:])
                 handlers.append(spec)
             # Runs once the event loop starts, i.e. after the port is bound.
             IOLoop.current().add_callback(self._announce_address)

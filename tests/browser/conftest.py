@@ -59,6 +59,9 @@ VIEWPORT = {"width": 1440, "height": 900}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 NETWORK_SCHEMES = {"http", "https", "ws", "wss", "ftp"}
 
+# The fixture notebooks are served to the browser, not run by nbval (one fails on purpose).
+collect_ignore_glob = ["fixtures/*"]
+
 #: What Voilà writes in place of the output of a cell that raised.
 CELL_ERROR_TEXT = "There was an error when executing cell"
 
@@ -219,11 +222,22 @@ def new_page_log(browser, base_url: str) -> PageLog:
     return log
 
 
+def close_page_log(log: PageLog) -> None:
+    """Close the page as a tab is closed (Voilà's unload handler asks the server
+    to shut the page's kernel down), then its context."""
+    try:
+        log.page.close(run_before_unload=True)
+    except Exception:  # the page may already be gone; the context still closes
+        pass
+    time.sleep(0.3)  # let the beacon leave
+    log.page.context.close()
+
+
 @pytest.fixture
 def page_log(chromium, voila_server):
     log = new_page_log(chromium, voila_server.url)
     yield log
-    log.page.context.close()
+    close_page_log(log)
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.browser.conftest import CELL_ERROR_TEXT, open_dashboard, save_screenshot
@@ -49,6 +51,14 @@ def test_dashboard_renders_offline_and_the_slider_moves_the_chart(page_log, voil
 
     page_log.assert_clean()
     save_screenshot(page, "dashboard-slider_chart")
+
+    # closing the tab shuts its kernel down (not left for the culler)
+    kernel_id = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    page.close(run_before_unload=True)
+    deadline = time.monotonic() + 15
+    while f"Kernel shutdown: {kernel_id}" not in voila_server.log_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert f"Kernel shutdown: {kernel_id}" in voila_server.log_text()
 
 
 def test_open_dashboard_fails_on_a_failing_cell(page_log, voila_server):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import FIXTURES, new_page_log, open_dashboard
+from tests.browser.conftest import close_page_log, FIXTURES, new_page_log, open_dashboard
 from workbench.cli import build_parser
 from workbench.serve import (
     MAX_UPLOAD_BYTES,
@@ -23,6 +23,10 @@ pytestmark = pytest.mark.browser
 
 KERNEL_CLIENT = (Path(__file__).parent / "kernel_client.js").read_text(encoding="utf-8")
 TORNADO_DEFAULT_LIMIT = 10 * 1024 * 1024
+# Tornado answers a too-big message with a close frame (1009, "message too big")
+# and drops the connection; while the browser is still sending the rest, it may
+# see only the dropped connection (1006). Either way the server closed it.
+SERVER_CLOSED = (1009, 1006)
 
 # Sends, on one socket: kernel_info_request (control), execute_request (the
 # attempt), kernel_info_request (control). The shell channel is handled in order,
@@ -58,7 +62,7 @@ def served_dashboard(chromium, voila_server):
     log.page.add_init_script(KERNEL_CLIENT)
     open_dashboard(log.page, "slider_chart.ipynb", widgets=".widget-slider")
     yield log
-    log.page.context.close()
+    close_page_log(log)
 
 
 def replies_to(result: dict, key: str) -> list[dict]:
@@ -179,12 +183,15 @@ async ({ under, over }) => {
 """
 
 
-def test_a_websocket_message_above_the_limit_is_refused(served_dashboard):
+def test_a_websocket_message_above_the_limit_is_refused(served_dashboard, voila_server):
     page = served_dashboard.page
     under = WEBSOCKET_MAX_MESSAGE_BYTES - 1024 * 1024
     assert under > 4 * TORNADO_DEFAULT_LIMIT  # so acceptance shows our limit is in force
     result = page.evaluate(SEND_LARGE, {"under": under, "over": WEBSOCKET_MAX_MESSAGE_BYTES + 1024 * 1024})
-    assert result == {"first": True, "afterUnder": True, "closeCode": 1009}
+    assert result["first"] and result["afterUnder"]
+    assert result["closeCode"] in SERVER_CLOSED
+    # the message under the limit reached the server (and was dropped there); the one above did not
+    assert voila_server.log_text().count("No such channel: 'nowhere'") == 1
 
 
 def choose_file(page, path: Path) -> None:
@@ -211,7 +218,8 @@ def test_an_upload_above_the_limit_is_refused(page_log, voila_server, tmp_path):
         f.truncate(WEBSOCKET_MAX_MESSAGE_BYTES + 1)  # a file alone above the hard limit
     choose_file(page, big)
     page.wait_for_function(
-        "() => window.__wbSockets.some((e) => e.closeCode === 1009)", timeout=60_000
+        "codes => window.__wbSockets.some((e) => codes.includes(e.closeCode))",
+        arg=list(SERVER_CLOSED), timeout=60_000,
     )
     page.wait_for_timeout(2_000)
     # the kernel never got the file

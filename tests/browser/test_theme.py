@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import new_page_log, open_dashboard, save_screenshot, start_server, stop_server
+from tests.browser.conftest import close_page_log, new_page_log, open_dashboard, save_screenshot, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def dark_server():
 def dark_page_log(chromium, dark_server):
     log = new_page_log(chromium, dark_server.url)
     yield log
-    log.page.context.close()
+    close_page_log(log)
 
 
 def test_landing_in_english_and_dark(dark_page_log):
