@@ -128,3 +128,143 @@ def build_weight_explorer(data: str | Path | BranchData | None = None, *, lang: 
     return _tag(app, "weights", state, scoring, header=header, picker=picker, panel=panel, ahp=ahp,
                 store=store, ranking=ranking, grades=grades, profile=profile, robustness=robustness,
                 export=export)
+
+
+# ============================================================================
+# Dashboards II (issue 7): branch-settings simulator, inspection and rectification, research.
+
+__all__ += ["build_settings_app", "build_inspection_app", "build_research_app"]
+
+
+def _section(state: AppState, key: str) -> w.HTML:
+    """A section heading that follows the language."""
+    from .widgets.tables import section_title
+
+    heading = w.HTML()
+
+    def render(_=None):
+        heading.value = section_title(tr(key, state.lang))
+    state.observe(render, names="lang")
+    render()
+    return heading
+
+
+def build_settings_app(data: str | Path | BranchData | None = None, *, lang: str | None = None,
+                       theme: str | None = None, period: int | None = None,
+                       scenarios_folder: str | Path | None = None) -> w.VBox:
+    """Branch-settings simulator: rule violations, the scenario editor, and before / after.
+
+    >>> app = build_settings_app("sample_data", lang="en")
+    >>> app.models["scenario"].merge(["B00031", "B00032"], name="Joint")
+    True
+    >>> "B00031" in set(app.state.data.branches["branch_id"])  # the baseline is never changed
+    True
+    """
+    from .widgets.settings import BeforeAfterView, ScenarioEditor, ScenarioModel, StepsPanel, ViolationsModel, \
+        ViolationsView
+    from .widgets.tables import extra_style
+
+    state = app_state(data, lang=lang, theme=theme, period=period)
+    header = Header(state, "settings_title")
+    picker = DataPicker(state)
+    violations_model = ViolationsModel(state)
+    violations = ViolationsView(state, violations_model)
+    scenario = ScenarioModel(state, folder=scenarios_folder)
+    editor = ScenarioEditor(state, scenario)
+    steps = StepsPanel(state, scenario)
+    before_after = BeforeAfterView(state, scenario)
+    editor.widget.layout = w.Layout(width="640px", min_width="600px")
+    steps.widget.layout = w.Layout(flex="1 1 520px", min_width="480px")
+    app = w.VBox([style(), extra_style(), header.widget, _data_section(state, picker), violations.widget,
+                  _section(state, "sec_editor"),
+                  w.HBox([editor.widget, steps.widget], layout=w.Layout(flex_flow="row wrap", grid_gap="12px",
+                                                                        align_items="flex-start")),
+                  before_after.widget])
+    app = _tag(app, "settings", state, None, header=header, picker=picker, violations=violations, editor=editor,
+               steps=steps, before_after=before_after)
+    app.models = {"violations": violations_model, "scenario": scenario}
+    return app
+
+
+def build_inspection_app(data: str | Path | BranchData | None = None, *, lang: str | None = None,
+                         theme: str | None = None, period: int | None = None,
+                         exports_folder: str | Path | None = None) -> w.VBox:
+    """Inspection and rectification: completion heat map, scores by method, the problem list, progress.
+
+    >>> app = build_inspection_app("sample_data", lang="en")
+    >>> app.views["problems"].overdue.value = True
+    >>> set(app.models["inspection"].filtered["status"])
+    {'overdue'}
+    """
+    from .widgets.inspection import CompletionView, InspectionKpis, InspectionModel, ProblemsView, ScoresView
+    from .widgets.tables import extra_style
+
+    state = app_state(data, lang=lang, theme=theme, period=period)
+    header = Header(state, "inspection_title")
+    picker = DataPicker(state)
+    model = InspectionModel(state)
+    kpis = InspectionKpis(state, model)
+    completion = CompletionView(state, model)
+    scores = ScoresView(state, model)
+    problems = ProblemsView(state, model, folder=exports_folder)
+    app = w.VBox([style(), extra_style(), header.widget, _data_section(state, picker), kpis.widget,
+                  completion.widget, scores.widget, problems.widget])
+    app = _tag(app, "inspection", state, None, header=header, picker=picker, kpis=kpis, completion=completion,
+               scores=scores, problems=problems)
+    app.models = {"inspection": model}
+    return app
+
+
+def build_research_app(data: str | Path | BranchData | None = None, *, lang: str | None = None,
+                       theme: str | None = None, period: int | None = None, pseudonymise: bool = True,
+                       key: str | bytes | None = None, exports_folder: str | Path | None = None) -> w.VBox:
+    """Research of branch functions: correlations, fits, robust regression, clusters, coherence, movers.
+
+    Branches appear as keyed pseudonyms (``pseudonymise=True``, the default);
+    ``key`` fixes the codes (default: ``WORKBENCH_PSEUDONYM_KEY`` or a key of
+    this session).
+
+    >>> app = build_research_app("sample_data", lang="en", key="doc")
+    >>> app.models["research"].coherence.dimensions.index[-1]
+    'total'
+    """
+    from .widgets.research import (
+        ClusterView,
+        CoherenceView,
+        CorrelationView,
+        MoversView,
+        RegressionView,
+        ResearchExport,
+        ResearchModel,
+        ScatterView,
+    )
+    from .widgets.tables import extra_style
+
+    state = app_state(data, lang=lang, theme=theme, period=period)
+    header = Header(state, "research_title")
+    picker = DataPicker(state)
+    model = ResearchModel(state, pseudonymise=pseudonymise, key=key)
+    intro = w.HTML()
+
+    def render_intro(_=None):
+        note = tr("pseudonymised_note", state.lang) if pseudonymise else ""
+        intro.value = (f"<div class='wb-note'>{tr('research_intro', state.lang, period=state.period)} "
+                       f"<b>{note}</b></div>")
+    state.observe(render_intro, names=["lang", "period"])
+    render_intro()
+    correlations = CorrelationView(state, model)
+    scatter = ScatterView(state, model)
+    reg = RegressionView(state, model)
+    clusters = ClusterView(state, model)
+    coh = CoherenceView(state, model)
+    movers = MoversView(state, model)
+    export = ResearchExport(state, model, folder=exports_folder)
+    app = w.VBox([style(), extra_style(), header.widget, _data_section(state, picker), intro,
+                  _section(state, "sec_relations"),
+                  w.HBox([correlations.widget, scatter.widget], layout=w.Layout(flex_flow="row wrap",
+                                                                                 grid_gap="16px")),
+                  reg.widget, clusters.widget, coh.widget, movers.widget, export.widget])
+    app = _tag(app, "research", state, None, header=header, picker=picker, correlations=correlations,
+               scatter=scatter, regression=reg, clusters=clusters, coherence=coh, movers=movers, export=export)
+    app.models = {"research": model}
+    return app

@@ -407,6 +407,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "movers_col_gain": ("提升最多的维度", "Largest gain"),
     "export_research": ("导出研究表格 Excel", "Export research tables (Excel)"),
     "total": ("总分", "Total"),
+    "need_same_township": ("所选支部分属不同乡镇（{towns}），请选择同一乡镇的支部合并",
+                           "The branches lie in different townships ({towns}); merge branches of one township"),
+    "sec_relations": ("功能指标与成效的关系", "Function indicators and outcomes"),
 }
 
 

@@ -102,6 +102,8 @@ ROLE_EN = {"secretary": "secretary", "deputy_secretary": "deputy secretary",
            "organization": "organization member", "propaganda": "propaganda member",
            "discipline": "discipline inspection member", "committee": "committee member",
            "member": "ordinary member"}
+#: Chinese names of the member columns a split goes by (the descriptions use them).
+BY_ZH = {"party_group": "党小组", "unit": "所在单位", "gender": "性别", "education": "学历", "status": "党员类别"}
 KIND_ZH = {"village": "村党支部", "community": "社区党支部", "enterprise": "企业党支部",
            "institution": "机关事业单位党支部", "joint": "联合党支部"}
 
@@ -850,7 +852,7 @@ class Split(Operation):
         code, stay, parts, names = self._checked(state)
         created_zh = "、".join(f"「{n}」（{i}，{len(p)}人）" for n, i, p in zip(names, self.new_ids, parts))
         created_en = ", ".join(f"“{n}” ({i}, {len(p)} members)" for n, i, p in zip(names, self.new_ids, parts))
-        how_zh = f"按{self.by}" if self.by else "按名单"
+        how_zh = f"按{BY_ZH.get(self.by, self.by)}" if self.by else "按名单"
         how_en = f"by {self.by}" if self.by else "by member lists"
         return (f"将{state.label(code)}{how_zh}拆分：分设{created_zh}，原支部保留{stay}人及全部记录",
                 f"split {state.label_en(code)} {how_en}: new {created_en}; {stay} members and all records stay")
