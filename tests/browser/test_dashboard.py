@@ -68,3 +68,26 @@ def test_open_dashboard_fails_on_a_failing_cell(page_log, voila_server):
     assert CELL_ERROR_TEXT in page.content()
     # the cells after the failing one never ran
     assert page.locator(".widget-slider").count() == 0
+
+
+# A call to AbortSignal.timeout(2000) made from anywidget's code (its stack names
+# a script under .../anywidget/...) and one made from anywhere else.
+ANYWIDGET_DEADLINE = """
+async () => {
+  const fromAnywidget = new Function(
+    "return AbortSignal.timeout(2000)\\n//# sourceURL=" + location.origin + "/voila/labextensions/anywidget/static/probe.js");
+  const theirs = fromAnywidget();
+  const ours = AbortSignal.timeout(2000);
+  await new Promise((resolve) => setTimeout(resolve, 2600));
+  return { anywidget: theirs.aborted, other: ours.aborted };
+}
+"""
+
+
+def test_anywidget_gets_more_than_two_seconds_to_start(page_log, voila_server):
+    """anywidget gives a model 2 s to load plotly's 5 MB bundle; one that misses it
+    never takes an update again (its chart freezes). The page lengthens only that
+    deadline."""
+    page = page_log.page
+    open_dashboard(page, "slider_chart.ipynb", widgets=".widget-slider")
+    assert page.evaluate(ANYWIDGET_DEADLINE) == {"anywidget": False, "other": True}
