@@ -218,8 +218,10 @@ def main(argv=None) -> int:
               f"plus the national ranking step: about {NATIONAL_BYTES} bytes per branch, "
               f"{NATIONAL_BYTES * NATION / 2**30:.2f} GiB on one worker for {NATION:,} branches",
               flush=True)
-    with open(OUTPUT / "bench_scale.json", "w", encoding="utf-8") as f:
-        json.dump(report, f, indent=1, default=str)
+    path = OUTPUT / "bench_scale.json"
+    previous = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    with open(path, "w", encoding="utf-8") as f:  # a partial rerun updates its own figures only
+        json.dump({**previous, **report}, f, indent=1, default=str)
     print(f"\nfigures -> {OUTPUT / 'bench_scale.json'}")
     return 0
 

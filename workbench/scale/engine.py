@@ -116,16 +116,21 @@ class _National:
     n_demoted: int
 
 
-def _national_order(scored: list[_Scored], townships: list[pd.Series], scheme) -> _National:
+def _unique(values: pd.Series) -> np.ndarray:
+    return values.unique()
+
+
+def _national_order(scored: list[_Scored], townships: list[np.ndarray], scheme) -> _National:
+    """Ranks and grades in the national order; ``townships``: those of each partition (impute_township)."""
     fw = scheme.framework
-    index = pd.Index(np.concatenate([s.dimensions.index.to_numpy() for s in scored]))
+    index = scored[0].dimensions.index.append([s.dimensions.index for s in scored[1:]])
     if not index.is_unique:
         dup = index[index.duplicated()].unique()
         raise ValueError(f"{len(dup)} branch id(s) occur in more than one partition, e.g. {list(dup[:5])}; "
                          "every branch must be in exactly one partition")
-    if scheme.missing == "impute_township":
-        seen = pd.concat([pd.Series(i, index=t.unique()) for i, t in enumerate(townships)])
-        split = seen.index[seen.index.duplicated()].unique()
+    if townships:
+        seen = pd.Index(np.concatenate(townships))
+        split = seen[seen.duplicated()].unique()
         if len(split):
             raise ValueError(f"townships split across partitions, e.g. {list(split[:5])}: "
                              "missing='impute_township' needs each township in one partition")
@@ -190,7 +195,7 @@ def _build(info: DatasetInfo, framework: Framework, scheme: Scheme, period: int,
     token = uuid.uuid4().hex[:8]
     fw = delayed(framework, name=f"framework-{token}", traverse=False)
     base = delayed(scheme, name=f"scheme-{token}", traverse=False)
-    folder = str(info.folder)
+    folder = str(info.folder.resolve())  # workers may run elsewhere: an absolute path
     parts = [delayed(_indicators, nout=2, pure=True)(folder, i, fw, period, validate, today,
                                                     dask_key_name=f"indicators-{token}-{i}")
              for i in range(info.partitions)]
@@ -208,7 +213,8 @@ def _build(info: DatasetInfo, framework: Framework, scheme: Scheme, period: int,
         fill = delayed(st.fill_values, pure=True)(_tree(st.merge_sums, sums), base)
     scoring = delayed(_scoring_scheme, pure=True)(base, statistics, fill)
     scored = [delayed(_score_partition, pure=True)(t, g, scoring) for t, g in zip(tables, towns)]
-    national = delayed(_national_order, pure=True)(scored, towns, base)
+    town_sets = [delayed(_unique, pure=True)(g) for g in towns] if scheme.missing == "impute_township" else []
+    national = delayed(_national_order, pure=True)(scored, town_sets, base)
     results = [delayed(_results, pure=True)(s, delayed(operator.getitem)(national.pieces, i), fw)
                for i, s in enumerate(scored)]
     grades = framework.grade_ids

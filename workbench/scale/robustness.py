@@ -53,7 +53,9 @@ WEIGHT_TOKENS = ("weights", "dimension_weights", "indicator_weights")
 
 # ======================================================== per block of branches
 
-def _make_engine(table, towns, scheme):
+def _engine(block):
+    """The robustness engine of one block (rebuilt per pass from the persisted indicator table)."""
+    table, towns, scheme = block
     return _Engine(scheme, table, groups=towns)
 
 
@@ -96,8 +98,8 @@ def _histogram(k: np.ndarray, bins: int, mask: np.ndarray | None = None) -> np.n
     return np.bincount(flat, minlength=s * bins).reshape(s, bins).astype(np.uint32)
 
 
-def _block_range(engine, samples):
-    t = _totals(engine, samples)
+def _block_range(block, samples):
+    t = _totals(_engine(block), samples)
     ok = ~np.isnan(t)
     return (np.where(ok, t, np.inf).min(axis=1), np.where(ok, t, -np.inf).max(axis=1), ok.sum(axis=1))
 
@@ -107,7 +109,8 @@ def _merge_ranges(*parts):
             sum(p[2] for p in parts))
 
 
-def _block_histograms(engine, samples, ranges, bins, framework, top):
+def _block_histograms(block, samples, ranges, bins, framework, top):
+    engine = _engine(block)
     t = _totals(engine, samples)
     k = _bin_of(t, ranges[0], ranges[1], bins)
     holders = None
@@ -122,15 +125,17 @@ def _sum_histograms(*parts):
     return hist, holders
 
 
-def _block_cut_values(engine, samples, ranges, bins, framework, top, draws, kstar):
+def _block_cut_values(block, samples, ranges, bins, framework, top, draws, kstar):
+    engine = _engine(block)
     t = _totals(engine, samples)[draws]
     k = _bin_of(t, ranges[0][draws], ranges[1][draws], bins)
     codes = _codes_before_quota(engine, t, framework)
     return [row[(c == top) & (kk == ks)] for row, c, kk, ks in zip(t, codes, k, kstar)]
 
 
-def _block_summary(engine, samples, ranges, histograms, cut, bins, framework, top, nominal: pd.DataFrame,
+def _block_summary(block, samples, ranges, histograms, cut, bins, framework, top, nominal: pd.DataFrame,
                    threshold: float) -> pd.DataFrame:
+    engine = _engine(block)
     t = _totals(engine, samples)
     s, n = t.shape
     codes = _codes_before_quota(engine, t, framework)
@@ -284,10 +289,12 @@ def robustness_dataset(path, scheme=None, n: int = 1000, seed=None, spread=0.2, 
                          "draw; the national Monte Carlo supports arithmetic and geometric aggregation")
     samples = draw(scheme, n, seed, spread, tokens, distribution=distribution)
     graph = _build(info, fw, scheme, period, validate=validate, today=today)
-    engines = [delayed(_make_engine, pure=True)(t, g, graph.scoring) for t, g in zip(graph.tables, graph.towns)]
+    # blocks keep their indicator tables in the cluster's memory (8 bytes per branch and indicator);
+    # each pass rebuilds the block's engine from them (a few ms), which takes far less memory than keeping it
+    blocks = [delayed(tuple, pure=True)([t, g, graph.scoring]) for t, g in zip(graph.tables, graph.towns)]
     k = info.partitions
     client = _active_client(client)
-    persisted = _run(client, [*engines, *graph.results], progress=progress)
+    persisted = _run(client, [*blocks, *graph.results], progress=progress)
     engines, results = persisted[:k], persisted[k:]
     token = uuid.uuid4().hex[:8]
     sd = delayed(samples, name=f"samples-{token}", traverse=False)
