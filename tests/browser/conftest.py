@@ -272,9 +272,31 @@ def open_dashboard(page, notebook_name: str, *, timeout: float = 60_000, widgets
     return time.perf_counter() - started
 
 
-def save_screenshot(page, name: str, *, full_page: bool = True) -> Path:
-    """Save a PNG of the page under test-output/screenshots/ and return its path."""
+# A dashboard scrolls inside Voilà's shell, not the document: its full height.
+CONTENT_HEIGHT = """() => {
+  const cells = document.getElementById("rendered_cells");
+  if (!cells) return document.documentElement.scrollHeight;
+  return Math.ceil(cells.getBoundingClientRect().top + cells.scrollHeight);
+}"""
+
+
+def save_screenshot(page, name: str, *, full_page: bool = True, max_height: int = 12_000) -> Path:
+    """Save a PNG of the page under test-output/screenshots/ and return its path.
+
+    ``full_page`` captures a whole dashboard: the viewport is made as tall as the
+    content for the shot (Playwright's own full_page sees only the shell's height).
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    viewport = page.viewport_size
+    height = min(page.evaluate(CONTENT_HEIGHT), max_height) if full_page else 0
+    if viewport and height > viewport["height"]:
+        page.set_viewport_size({"width": viewport["width"], "height": height})
+        page.wait_for_timeout(500)
+        try:
+            page.screenshot(path=str(path))
+        finally:
+            page.set_viewport_size(viewport)
+    else:
+        page.screenshot(path=str(path), full_page=full_page)
     return path
