@@ -403,22 +403,22 @@ def scenario_before_after(comparison, framework, *, lang: str = "zh", title: str
                 text=[f"{v:.0f}" for v in after], textposition="outside", cliponaxis=False,
                 legendgroup="after", row=1, col=1)
     rules = [k for k in totals.index if k.startswith("rule:") and (totals.loc[k, "before"] or totals.loc[k, "after"])]
-    rules = rules[::-1]
     names = [rule_label(k[5:], lang) for k in rules]
     fig.add_bar(y=names, x=totals.loc[rules, "before"], orientation="h", name=tr("col_before", lang),
                 marker_color="#b8b8b8", showlegend=False, legendgroup="before",
                 text=[f"{v:.0f}" for v in totals.loc[rules, "before"]], textposition="outside", cliponaxis=False,
-                row=1, col=2)
+                constraintext="none", textfont_size=13, row=1, col=2)
     fig.add_bar(y=names, x=totals.loc[rules, "after"], orientation="h", name=tr("col_after", lang),
                 marker_color="#2166ac", showlegend=False, legendgroup="after",
                 text=[f"{v:.0f}" for v in totals.loc[rules, "after"]], textposition="outside", cliponaxis=False,
-                row=1, col=2)
+                constraintext="none", textfont_size=13, row=1, col=2)
     fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
     top = max(max(before + after, default=1), 1)
     fig.update_yaxes(range=[0, top * 1.2], row=1, col=1)
     top_rules = float(totals.loc[rules, ["before", "after"]].to_numpy().max()) if rules else 1.0
     fig.update_xaxes(range=[0, max(top_rules, 1) * 1.2], row=1, col=2)
-    fig = base_layout(fig, title=title, height=height or max(380, 90 + 40 * len(rules)), theme=theme)
+    fig.update_yaxes(autorange="reversed", row=1, col=2)  # the first rule on top, "before" above "after"
+    fig = base_layout(fig, title=title, height=height or max(420, 110 + 34 * len(rules)), theme=theme)
     fig.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "xanchor": "right", "x": 1},
                       margin={"t": 80})
     fig.update_annotations(font_size=18)
@@ -453,7 +453,7 @@ def completion_heatmap(matrix: pd.DataFrame, *, lang: str = "zh", title: str | N
         hover = text
     fig = go.Figure(go.Heatmap(
         z=z, x=x, y=y, zmin=0, zmax=1, colorscale=COMPLETION_SCALE, text=text, texttemplate="%{text}",
-        textfont={"size": 14}, customdata=hover, xgap=2, ygap=2,
+        textfont={"size": 16}, customdata=hover, xgap=2, ygap=2,
         hovertemplate="%{y} · %{x}: %{customdata}<extra></extra>",
         colorbar={"title": {"text": tr("completion_axis", lang)}, "tickformat": ".0%", "len": 0.8}))
     fig.update_xaxes(side="top", tickangle=0)
@@ -483,7 +483,9 @@ def method_scores(by_township: pd.DataFrame, *, lang: str = "zh", title: str | N
             fig.add_vline(x=float(county[method]), line_dash="dot", line_color=METHOD_COLORS.get(method, "#888"))
     values = rows.to_numpy(dtype="float64")
     low = np.nanmin(values) if np.isfinite(values).any() else 0
-    fig.update_xaxes(title=tr("score_axis", lang), range=[max(0.0, np.floor(low / 5) * 5 - 2), 100])
+    high = np.nanmax(values) if np.isfinite(values).any() else 100
+    fig.update_xaxes(title=tr("score_axis", lang),
+                     range=[max(0.0, np.floor(low) - 2), min(100.0, np.ceil(high) + 2)])
     fig.update_yaxes(title="", automargin=True)
     return base_layout(fig, title=title, height=height or 140 + 34 * len(rows), theme=theme)
 
@@ -535,7 +537,7 @@ def correlation_heatmap(corr: pd.DataFrame, *, lang: str = "zh", title: str | No
         hovertemplate="%{y} × %{x}<br>r = %{z:.2f} (n = %{customdata})<extra></extra>",
         colorbar={"title": {"text": "r"}, "len": 0.8}))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(tickangle=0, automargin=True, side="bottom")
+    fig.update_xaxes(tickangle=-35, automargin=True, side="bottom")
     return base_layout(fig, title=title, height=height or 170 + 52 * k, theme=theme)
 
 
@@ -602,8 +604,9 @@ def movers_changes(movers, framework, *, lang: str = "zh", title: str | None = N
     fig.update_layout(barmode="group", bargap=0.25)
     values = table[["movers", "stayers"]].to_numpy(dtype="float64")
     span = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
+    low = min(0.0, float(np.nanmin(values))) if np.isfinite(values).any() else 0.0
     fig.update_xaxes(title=tr("movers_change_axis", lang), zeroline=True, zerolinewidth=2,
-                     range=[min(0.0, float(np.nanmin(values)) * 1.3) if np.isfinite(values).any() else -1,
+                     range=[low - 0.15 * max(span, 1.0) if low < 0 else -0.02 * max(span, 1.0),
                             max(span * 1.25, 1.0)])
     fig.update_yaxes(title="", automargin=True)
     return base_layout(fig, title=title, height=height or 120 + 56 * len(table), theme=theme)

@@ -53,6 +53,11 @@ def _esc(key: str, lang: str, **values) -> str:
     return html.escape(tr(key, lang, **values))
 
 
+def _r(value: float) -> Cell:
+    """A correlation or alpha with two decimals."""
+    return Cell("" if value != value else f"{value:.2f}", "wb-num")
+
+
 def _p(value: float) -> str:
     if value != value:
         return ""
@@ -169,7 +174,7 @@ class CorrelationView(_View):
         self.title = w.HTML()
         self.set_label, self.method_label = w.HTML(), w.HTML()
         self.set = w.Dropdown(layout=w.Layout(width="300px"))
-        self.method = w.ToggleButtons(style={"button_width": "150px"})
+        self.method = w.ToggleButtons(style={"button_width": "190px"})
         self.chart = ChartView(state, self._figure, width=width)
         self._updating = False
         self.set.observe(lambda c: self._pick("corr_set", c), names="value")
@@ -331,7 +336,7 @@ class RegressionView(_View):
 class ClusterView(_View):
     """k-means clusters of the dimension scores: a line per cluster profile and a summary table."""
 
-    def __init__(self, state: AppState, model: ResearchModel, *, width: int = 820):
+    def __init__(self, state: AppState, model: ResearchModel, *, width: int = 700):
         self.title = w.HTML()
         self.k_label = w.HTML()
         self.k = w.IntSlider(min=2, max=6, value=model.k, continuous_update=False, layout=w.Layout(width="260px"))
@@ -341,7 +346,8 @@ class ClusterView(_View):
         w.link((self.k, "value"), (model, "k"))
         super().__init__(state, model, ("k",))
         self.widget = w.VBox([self.title, w.HBox([self.k_label, self.k], layout=w.Layout(align_items="center")),
-                              w.HBox([self.chart.widget, w.Box([self.table], layout=w.Layout(flex="1 1 420px"))],
+                              w.HBox([self.chart.widget, w.Box([self.table], layout=w.Layout(flex="1 1 540px",
+                                                                                             overflow="auto"))],
                                      layout=w.Layout(flex_flow="row wrap", grid_gap="10px"))])
         self.render()
 
@@ -389,14 +395,14 @@ class CoherenceView(_View):
             name = tr("coh_total", lang) if dim == "total" else m.label(dim, lang)
             alpha = r["alpha"]
             cell = Cell(fmt_number(alpha, 2), "wb-num" + ("" if alpha != alpha or alpha >= 0.7 else " wb-worse"))
-            rows.append([name, int(r["items"]), int(r["n"]), cell, round(r["alpha_std"], 2), round(r["mean_r"], 2),
-                         round(r["min_r"], 2), int(r["negative_pairs"])])
+            rows.append([name, int(r["items"]), int(r["n"]), cell, _r(r["alpha_std"]), _r(r["mean_r"]),
+                         _r(r["min_r"]), int(r["negative_pairs"])])
             css.append("wb-row-warn" if dim != "total" and (alpha != alpha or alpha < 0.7) else "")
         self.dimensions.value = f"<div style='max-width:1000px'>{html_table(heads, rows, row_classes=css, numeric=(1, 2, 3, 4, 5, 6, 7))}</div>"
         ind = coh.indicators[coh.indicators["flag"] != ""]
         heads = [tr(k, lang) for k in ("coh_indicator", "coh_dimension", "coh_r_dimension", "coh_r_total",
                                        "coh_best_other", "coh_flag")]
-        rows = [[m.label(i, lang), m.label(r["dimension"], lang), round(r["r_dimension"], 2), round(r["r_total"], 2),
+        rows = [[m.label(i, lang), m.label(r["dimension"], lang), _r(r["r_dimension"]), _r(r["r_total"]),
                  f"{m.label(r['best_other'], lang)} ({r['r_best_other']:.2f})" if r["best_other"] else "",
                  tr(f"flag_{r['flag']}", lang)] for i, r in ind.iterrows()]
         self.flagged.value = (f"<div class='wb-subsection'>{_esc('coh_flagged', lang, n=len(rows))}</div>"

@@ -97,9 +97,8 @@ class ViolationsView:
         self.title = w.HTML()
         self.summary = w.HTML()
         self.chart = ChartView(state, self._figure, width=width)
-        layout = w.Layout(width="250px")
         self.rule = w.Dropdown(layout=w.Layout(width="320px"))
-        self.township = w.Dropdown(layout=layout)
+        self.township = w.Dropdown(layout=w.Layout(width="250px"))
         self.severity = w.Dropdown(layout=w.Layout(width="180px"))
         self.category = w.Dropdown(layout=w.Layout(width="200px"))
         self.labels = {k: w.HTML() for k in ("rule", "township", "severity", "category")}
@@ -380,30 +379,32 @@ class ScenarioEditor:
     def __init__(self, state: AppState, model: ScenarioModel):
         self.state, self.model = state, model
         self._updating = False
-        wide = w.Layout(width="560px")
+
+        def wide():  # a Layout per widget: a shared one would hide them all together
+            return w.Layout(width="560px")
         self.hint = w.HTML()
         self.township_label = w.HTML()
         self.township = w.Dropdown(layout=w.Layout(width="240px"))
         self.operation = w.ToggleButtons(options=[("merge", "merge")], style={"button_width": "130px"})
         # merge
-        self.merge_branches = w.SelectMultiple(rows=9, layout=wide)
+        self.merge_branches = w.SelectMultiple(rows=9, layout=wide())
         self.merge_name = w.Text(layout=w.Layout(width="360px"))
         self.merge_kind = w.Dropdown(layout=w.Layout(width="180px"))
         self.merge_do = w.Button(button_style="primary", icon="compress", layout=w.Layout(width="auto"))
         # split
-        self.split_branch = w.Dropdown(layout=wide)
+        self.split_branch = w.Dropdown(layout=wide())
         self.split_by = w.ToggleButtons(options=[(b, b) for b in SPLIT_BY], style={"button_width": "130px"})
-        self.split_members = w.SelectMultiple(rows=8, layout=wide)
+        self.split_members = w.SelectMultiple(rows=8, layout=wide())
         self.split_preview = w.HTML()
         self.split_do = w.Button(button_style="primary", icon="columns", layout=w.Layout(width="auto"))
         # move
-        self.move_from = w.Dropdown(layout=wide)
-        self.move_members = w.SelectMultiple(rows=8, layout=wide)
-        self.move_to = w.Dropdown(layout=wide)
+        self.move_from = w.Dropdown(layout=wide())
+        self.move_members = w.SelectMultiple(rows=8, layout=wide())
+        self.move_to = w.Dropdown(layout=wide())
         self.move_do = w.Button(button_style="primary", icon="exchange", layout=w.Layout(width="auto"))
         # appoint
-        self.appoint_branch = w.Dropdown(layout=wide)
-        self.appoint_member = w.Dropdown(layout=wide)
+        self.appoint_branch = w.Dropdown(layout=wide())
+        self.appoint_member = w.Dropdown(layout=wide())
         self.appoint_role = w.Dropdown(layout=w.Layout(width="260px"))
         self.appoint_do = w.Button(button_style="primary", icon="user-plus", layout=w.Layout(width="auto"))
         self.labels: dict[str, w.HTML] = {k: w.HTML() for k in (
@@ -667,7 +668,7 @@ class StepsPanel:
 class BeforeAfterView:
     """County totals, grades and violations before and after, and the branches the scenario touches."""
 
-    def __init__(self, state: AppState, model: ScenarioModel, *, width: int = 1280):
+    def __init__(self, state: AppState, model: ScenarioModel, *, width: int = 800):
         self.state, self.model = state, model
         self.title = w.HTML()
         self.totals = w.HTML()
@@ -677,8 +678,11 @@ class BeforeAfterView:
         self.timing = w.HTML()
         model.observe(lambda _: self.render(), names="revision")
         state.observe(lambda _: self.render(), names="lang")
-        self.widget = w.VBox([self.title, self.totals, self.chart.widget, self.affected_title, self.affected,
-                              self.timing])
+        self.totals.layout = w.Layout(width="470px", min_width="420px")
+        self.widget = w.VBox([self.title,
+                              w.HBox([self.totals, self.chart.widget], layout=w.Layout(flex_flow="row wrap",
+                                                                                      grid_gap="16px")),
+                              self.affected_title, self.affected, self.timing])
         self.render()
 
     def _figure(self, lang, theme):
@@ -757,7 +761,7 @@ class BeforeAfterView:
         heads = [tr(k, lang) for k in ("col_item", "col_before", "col_after", "col_change")]
         empty = "" if len(self.model.scenario) else f"<div class='wb-note'>{_esc('no_changes', lang)}</div>"
         self.totals.value = (f"<div class='wb-subsection'>{_esc('totals_title', lang)}</div>{empty}"
-                             f"<div style='max-width:760px'>{html_table(heads, self.totals_rows(lang), numeric=(1, 2, 3))}</div>")
+                             f"{html_table(heads, self.totals_rows(lang), numeric=(1, 2, 3))}")
         self.chart.render()
         rows, css = self.affected_rows(lang)
         self.affected_title.value = f"<div class='wb-subsection'>{_esc('affected_title', lang, n=len(rows))}</div>"
