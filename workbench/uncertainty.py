@@ -50,6 +50,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from .aggregate import GeometricZeroWarning
 from .data.core import BranchData, atomic_path
@@ -835,11 +836,24 @@ def _quantile_rows(values: np.ndarray, qs: Sequence[float]) -> list[np.ndarray]:
 
 def evaluate(scheme: Scheme, table: pd.DataFrame, samples: Samples, *, groups=None, threshold: float = 0.8,
              block_size: int | None = None, dtype: str = "float64", max_memory: int = 2**30,
-             progress: bool | None = None, settings: dict | None = None) -> RobustnessResult:
+             progress: bool | None = None, settings: dict | None = None,
+             blas_threads: int | None = 1) -> RobustnessResult:
     """Score, rank and grade every draw and summarise per branch (the *evaluate* and *analyze* steps).
 
     Parameters are those of :func:`monte_carlo` (``samples`` from :func:`draw`).
     """
+    if blas_threads is None:
+        return _evaluate(scheme, table, samples, groups=groups, threshold=threshold, block_size=block_size,
+                         dtype=dtype, max_memory=max_memory, progress=progress, settings=settings)
+    # The block products are moderate (branches x indicators by indicators x draws); several BLAS
+    # threads spend more on contention than they gain, above all on a shared machine (bench_robustness).
+    with threadpool_limits(limits=blas_threads, user_api="blas"):
+        return _evaluate(scheme, table, samples, groups=groups, threshold=threshold, block_size=block_size,
+                         dtype=dtype, max_memory=max_memory, progress=progress, settings=settings)
+
+
+def _evaluate(scheme: Scheme, table: pd.DataFrame, samples: Samples, *, groups, threshold, block_size, dtype,
+              max_memory, progress, settings) -> RobustnessResult:
     if not 0.0 < float(threshold) <= 1.0:
         raise ValueError(f"threshold: expected a probability in (0, 1], got {threshold}")
     engine = _Engine(scheme, table, groups=groups, dtype=dtype)
@@ -903,8 +917,10 @@ def monte_carlo(scheme: Scheme, table: pd.DataFrame, n: int = 1000, seed=None, s
                 vary=("weights",), *, distribution: str = "dirichlet", normalizations: Sequence | None = None,
                 aggregations: Sequence | None = None, groups=None, threshold: float = 0.8,
                 block_size: int | None = None, dtype: str = "float64", max_memory: int = 2**30,
-                progress: bool | None = None) -> RobustnessResult:
+                progress: bool | None = None, blas_threads: int | None = 1) -> RobustnessResult:
     """Rank intervals and grade probabilities of every branch under uncertain weights (and methods).
+
+    ``blas_threads`` caps the BLAS threads during the run (``None`` leaves the library's default).
 
     Draws ``n`` schemes around ``scheme`` (:func:`draw`), scores every branch
     under each (a block of draws is one matrix product of the effective
@@ -968,7 +984,8 @@ def monte_carlo(scheme: Scheme, table: pd.DataFrame, n: int = 1000, seed=None, s
                 "spread": spread, "distribution": distribution,
                 "vary": list((vary,) if isinstance(vary, str) else vary)}
     return evaluate(scheme, table, samples, groups=groups, threshold=threshold, block_size=block_size,
-                    dtype=dtype, max_memory=max_memory, progress=progress, settings=settings)
+                    dtype=dtype, max_memory=max_memory, progress=progress, settings=settings,
+                    blas_threads=blas_threads)
 
 
 # ================================================================ sensitivity
