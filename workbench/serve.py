@@ -82,13 +82,14 @@ LOOPBACK = "127.0.0.1"
 CULL_INTERVAL = 60
 CULL_IDLE_TIMEOUT = 600
 
-#: Every page may load only from its own server (scripts, styles, fonts,
-#: websockets); inline code, eval, data: and blob: are what JupyterLab widgets,
-#: plotly and anywidget need. A request to anywhere else is blocked by the browser.
+#: Every page may load only from its own server (scripts, styles, fonts, data);
+#: inline code, eval, data: and blob: are what JupyterLab widgets, plotly and
+#: anywidget need. A request to anywhere else is blocked by the browser.
+#: (Websockets are allowed by scheme: older Safari does not count ws: as 'self'.)
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:",
-        "connect-src 'self'",
+        "connect-src 'self' ws: wss:",
         "frame-ancestors 'self'",
         "form-action 'self'",
     ]
