@@ -384,13 +384,15 @@ def violations_overview(by_rule: pd.DataFrame, by_township: pd.DataFrame, *, lan
 
 def scenario_before_after(comparison, framework, *, lang: str = "zh", title: str | None = None,
                           height: int | None = None, theme: str = "light") -> go.Figure:
-    """Grades and violations by rule, before (grey) and after (coloured), of a ScenarioComparison."""
+    """Grades (top) and violations by rule (below), before (grey) and after (coloured), of a ScenarioComparison."""
     from plotly.subplots import make_subplots
 
     from .violations import rule_label
 
     totals = comparison.totals
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.4, 0.6], horizontal_spacing=0.2,
+    rules = [k for k in totals.index if k.startswith("rule:") and (totals.loc[k, "before"] or totals.loc[k, "after"])]
+    grades_h, rules_h = 260, 30 * max(len(rules), 3)
+    fig = make_subplots(rows=2, cols=1, row_heights=[grades_h, rules_h], vertical_spacing=110 / (grades_h + rules_h + 110),
                         subplot_titles=[tr("ba_grades", lang), tr("ba_rules", lang)])
     grades = list(framework.grade_ids)
     labels = [framework.label(g, lang) for g in grades]
@@ -402,25 +404,21 @@ def scenario_before_after(comparison, framework, *, lang: str = "zh", title: str
     fig.add_bar(x=labels, y=after, name=tr("col_after", lang), marker_color=[grade_colors(framework)[g] for g in grades],
                 text=[f"{v:.0f}" for v in after], textposition="outside", cliponaxis=False,
                 legendgroup="after", row=1, col=1)
-    rules = [k for k in totals.index if k.startswith("rule:") and (totals.loc[k, "before"] or totals.loc[k, "after"])]
     names = [rule_label(k[5:], lang) for k in rules]
-    fig.add_bar(y=names, x=totals.loc[rules, "before"], orientation="h", name=tr("col_before", lang),
-                marker_color="#b8b8b8", showlegend=False, legendgroup="before",
-                text=[f"{v:.0f}" for v in totals.loc[rules, "before"]], textposition="outside", cliponaxis=False,
-                constraintext="none", textfont_size=13, row=1, col=2)
-    fig.add_bar(y=names, x=totals.loc[rules, "after"], orientation="h", name=tr("col_after", lang),
-                marker_color="#2166ac", showlegend=False, legendgroup="after",
-                text=[f"{v:.0f}" for v in totals.loc[rules, "after"]], textposition="outside", cliponaxis=False,
-                constraintext="none", textfont_size=13, row=1, col=2)
+    for when, color in (("before", "#b8b8b8"), ("after", "#2166ac")):
+        values = totals.loc[rules, when]
+        fig.add_bar(y=names, x=values, orientation="h", name=tr(f"col_{when}", lang), marker_color=color,
+                    showlegend=False, legendgroup=when, text=[f"{v:.0f}" for v in values], textposition="outside",
+                    cliponaxis=False, constraintext="none", textfont_size=13, row=2, col=1)
     fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
     top = max(max(before + after, default=1), 1)
-    fig.update_yaxes(range=[0, top * 1.2], row=1, col=1)
+    fig.update_yaxes(range=[0, top * 1.25], row=1, col=1)
     top_rules = float(totals.loc[rules, ["before", "after"]].to_numpy().max()) if rules else 1.0
-    fig.update_xaxes(range=[0, max(top_rules, 1) * 1.2], row=1, col=2)
-    fig.update_yaxes(autorange="reversed", row=1, col=2)  # the first rule on top, "before" above "after"
-    fig = base_layout(fig, title=title, height=height or max(420, 110 + 34 * len(rules)), theme=theme)
-    fig.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "xanchor": "right", "x": 1},
-                      margin={"t": 80})
+    fig.update_xaxes(range=[0, max(top_rules, 1) * 1.15], row=2, col=1)
+    fig.update_yaxes(autorange="reversed", row=2, col=1)  # the first rule on top, "before" above "after"
+    fig = base_layout(fig, title=title, height=height or grades_h + rules_h + 190, theme=theme)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "xanchor": "right", "x": 1},
+                      margin={"t": 70})
     fig.update_annotations(font_size=18)
     return fig
 
@@ -498,7 +496,8 @@ def rectification_progress(progress: pd.DataFrame, *, lang: str = "zh", title: s
     """
     if progress.empty:
         return empty_figure(tr("no_data_for_chart", lang), title=title, height=height, theme=theme)
-    x = progress.index
+    # plain ISO days: plotly.js does not parse nanosecond timestamps
+    x = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in progress.index]
     fig = go.Figure()
     fig.add_scatter(x=x, y=progress["overdue"], name=tr("series_overdue", lang), mode="lines",
                     line={"color": "#b2182b", "width": 0}, fill="tozeroy", fillcolor="rgba(178,24,43,0.35)",
@@ -510,7 +509,7 @@ def rectification_progress(progress: pd.DataFrame, *, lang: str = "zh", title: s
                     line={"color": "#2166ac", "width": 3}, hovertemplate="%{x|%Y-%m}: %{y}<extra></extra>")
     fig.add_scatter(x=x, y=progress["closed"], name=tr("series_closed", lang), mode="lines+markers",
                     line={"color": "#1b7837", "width": 3}, hovertemplate="%{x|%Y-%m}: %{y}<extra></extra>")
-    fig.update_xaxes(title="", dtick="M3", tickformat="%Y-%m")
+    fig.update_xaxes(title="", type="date", dtick="M3", tickformat="%Y-%m")
     fig.update_yaxes(title=tr("problems_axis", lang), rangemode="tozero")
     fig.update_layout(hovermode="x unified")
     return base_layout(fig, title=title, height=height or 420, theme=theme)
@@ -584,8 +583,9 @@ def cluster_profiles(clusters, framework, *, lang: str = "zh", title: str | None
                         hovertemplate="%{x}: %{y:.1f}<extra>" + tr("cluster_name", lang, k=k, n=size) + "</extra>")
     fig.update_yaxes(title=tr("cluster_axis", lang), range=[0, 100])
     fig.update_xaxes(title="")
-    fig = base_layout(fig, title=title, height=height or 440, theme=theme)
-    fig.update_layout(legend={"orientation": "v", "yanchor": "top", "y": 1, "xanchor": "left", "x": 1.02})
+    fig = base_layout(fig, title=title, height=height or 480, theme=theme)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.14, "xanchor": "left", "x": 0},
+                      margin={"b": 110})
     return fig
 
 

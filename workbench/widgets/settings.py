@@ -425,6 +425,9 @@ class ScenarioEditor:
         }
         for panel in self.panels.values():
             panel.layout.grid_gap = "2px"
+        for name, button in (("merge", self.merge_do), ("split", self.split_do), ("move", self.move_do),
+                             ("appoint", self.appoint_do)):
+            button.add_class(f"wb-do-{name}")  # a stable handle for browser tests
         self.body = w.VBox([self.panels["merge"]])
         self.status = w.HTML()
         # wiring
@@ -713,8 +716,9 @@ class BeforeAfterView:
                 label = tr(f"row_{key}", lang)
                 direction = better.get(key, "")
             digits = 1 if key == "mean_score" else 0
+            change = round(float(change), digits)  # a change that rounds to nothing is no change
             if change == 0 or not direction:
-                cell = Cell(f"{change:+.{digits}f}" if change else "0", "wb-num")
+                cell = Cell(f"{change:+.{digits}f}" if change else f"{0:.{digits}f}", "wb-num")
             else:
                 good = (change > 0) == (direction == "higher")
                 cell = Cell(f"<span class='{'wb-better' if good else 'wb-worse'}'>{change:+.{digits}f}</span>",
