@@ -249,18 +249,21 @@ def page(page_log):
 # Helpers
 
 
-def open_dashboard(page, notebook_name: str, *, timeout: float = 60_000, widgets: str = ".jupyter-widgets") -> float:
+def open_dashboard(page, notebook_name: str, *, timeout: float = 60_000, widgets: str = ".jupyter-widgets",
+                   navigate: bool = True) -> float:
     """Open ``/voila/render/<notebook_name>`` and wait until its widgets are rendered.
 
     Asserts that no cell failed (Voilà still answers 200 and stops executing) and
     that at least one element matching ``widgets`` is visible. Returns the seconds
-    from navigation to rendered widgets.
+    from navigation to rendered widgets. ``navigate=False``: the page is already
+    on its way there; only wait and check.
     """
     started = time.perf_counter()
-    response = page.goto(f"voila/render/{notebook_name}", wait_until="commit", timeout=timeout)
-    assert response is not None and response.status == 200, (
-        f"{notebook_name}: HTTP {response.status if response else 'no response'}"
-    )
+    if navigate:
+        response = page.goto(f"voila/render/{notebook_name}", wait_until="commit", timeout=timeout)
+        assert response is not None and response.status == 200, (
+            f"{notebook_name}: HTTP {response.status if response else 'no response'}"
+        )
     # Voilà removes the spinner and shows #rendered_cells once every cell has run.
     page.wait_for_selector("#rendered_cells", state="visible", timeout=timeout)
     html = page.content()
