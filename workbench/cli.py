@@ -145,7 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheme", help="weighting scheme YAML saved by the workbench")
     p.add_argument("--period", type=int, help="assessment year (default: the latest with records)")
     p.add_argument("--engine", choices=["pandas", "dask"], default="pandas")
-    p.add_argument("--scheduler", help="with --engine dask: a dask.distributed scheduler address")
+    p.add_argument("--scheduler", help="with --engine dask: a dask.distributed scheduler address, or "
+                   "'synchronous', 'threads' or 'processes' for a local scheduler (default: a local cluster)")
+    p.add_argument("--no-validate", action="store_true",
+                   help="with --engine dask: trust the stored Parquet types of a dataset this package wrote "
+                        "(about five times faster)")
     p.add_argument("-o", "--output", required=True, help="results file: .xlsx, .parquet or .csv")
     p.set_defaults(func=_cmd_score)
 

@@ -244,11 +244,13 @@ class Context:
 
 
 def compute_indicators(data: BranchData, framework: Framework | None = None, period: int | None = None,
-                       ) -> pd.DataFrame:
+                       *, strict: bool = True) -> pd.DataFrame:
     """The raw indicator table of one period: index branch_id, a column per indicator id.
 
     The framework's veto flags follow as extra columns. ``period`` defaults to
     the latest year with records. The table carries ``attrs["period"]``.
+    ``strict=False`` computes a period without records (a partition of a
+    country where nothing was recorded that year) instead of refusing it.
 
     >>> import workbench as wb
     >>> t = wb.compute_indicators(wb.load("sample_data"), period=2024)
@@ -262,7 +264,7 @@ def compute_indicators(data: BranchData, framework: Framework | None = None, per
             raise ValueError("the data has no dated records (meetings, trainings, inspections); "
                              "cannot choose a period")
         period = periods[-1]
-    if periods and period not in periods:
+    if strict and periods and period not in periods:
         raise ValueError(f"no records for period {period}; years with records: "
                          + ", ".join(map(str, periods)))
     ctx = Context(data, period, framework.rules)

@@ -72,7 +72,8 @@ def zscore(values, direction: Direction = "higher", *, center: float = 50.0, sca
     else:
         mean, sd = (float(m) for m in moments)
         mean = mean if direction == "higher" else -mean
-    if not sd > 0:
+    # a spread at rounding level (equal values whose mean is not exact) is no spread at all
+    if not sd > 1e-12 * max(abs(mean), 1.0):
         return np.where(np.isnan(x), np.nan, center)
     return center + scale * (x - mean) / sd
 

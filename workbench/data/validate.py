@@ -14,6 +14,8 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import ProblemLog
 from .readers import RawTable
@@ -274,9 +276,38 @@ def _to_bool(col, series, rows, file, log):
 
 # ------------------------------------------------------------ keys and references
 
+def _arrow(values: pd.Series) -> pa.Array:
+    arr = pa.array(values, from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of a column's distinct values (-1 for missing), by Arrow's hashing (fast on millions)."""
+    encoded = pc.dictionary_encode(_arrow(values))
+    return encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _strictly_increasing(values: pd.Series) -> bool:
+    """True when every value is greater than the one before: then no key repeats (no hashing needed)."""
+    arr = _arrow(values)
+    if len(arr) < 2:
+        return True
+    if arr.null_count:
+        return False
+    return bool(pc.all(pc.greater(arr.slice(1), arr.slice(0, len(arr) - 1))).as_py())
+
+
 def _check_keys(schema: TableSchema, frame: pd.DataFrame, file: str, log: ProblemLog) -> None:
     keys = list(schema.keys)
-    dup = frame.duplicated(keys, keep=False).to_numpy()
+    if len(keys) == 1 and _strictly_increasing(frame[keys[0]]):
+        return  # the usual case (exports sorted by id): linear, not a hash of millions of strings
+    codes = _codes(frame[keys[0]])
+    for key in keys[1:]:
+        more = _codes(frame[key])
+        codes = codes * (int(more.max(initial=0)) + 2) + more + 1
+    if len(keys) > 1:
+        codes = pd.factorize(codes)[0]
+    dup = np.bincount(codes[codes >= 0], minlength=1)[np.maximum(codes, 0)] > 1
     if dup.any():
         rows = np.flatnonzero(dup) + 2
         values = frame.loc[dup, keys[0]] if len(keys) == 1 else \
@@ -290,9 +321,10 @@ def _check_references(typed, files, log) -> None:
         for ref in TABLES[name].references:
             if ref.table not in typed:
                 continue
-            known = typed[ref.table][ref.target]
             values = frame[ref.column]
-            unknown = (~values.isin(known) & values.notna()).to_numpy()
+            # Arrow's is_in: pandas 3 runs Series.isin on Arrow strings as a Python loop
+            found = pc.is_in(_arrow(values), value_set=_arrow(typed[ref.table][ref.target]))
+            unknown = ~found.to_numpy(zero_copy_only=False) & values.notna().to_numpy()
             if unknown.any():
                 log.add_rows(files[name], ref.column, np.flatnonzero(unknown) + 2, values[unknown],
                              f"refers to an unknown {ref.target} (not in {ref.table})")
