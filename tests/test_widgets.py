@@ -153,8 +153,9 @@ def test_profile_shows_the_chosen_branch(explorer):
     branch = explorer.scoring.result.frame().index[-1]
     profile.branch.value = branch
     name = explorer.state.names[branch]
-    assert name in profile.radar.figure.layout.title.text
-    assert len(profile.bars.figure.data[0].y) > 0
+    fig = profile.chart.figure
+    assert name in fig.layout.title.text
+    assert fig.data[1].type == "scatterpolar" and len(fig.data[2].y) > 0
 
 
 def test_robustness_view(explorer):

@@ -118,7 +118,7 @@ def build_weight_explorer(data: str | Path | BranchData | None = None, *, lang: 
     grades.render()
     profile = ProfileView(state, scoring)
     robustness = RobustnessView(state, scoring)
-    export = ExportBar(state, scoring, {"ranking": ranking.chart, "grades": grades,
+    export = ExportBar(state, scoring, {"ranking": ranking.chart, "grades": grades, "profile": profile.chart,
                                         "intervals": robustness.chart})
     left = w.VBox([panel.widget, tools], layout=w.Layout(width="610px", min_width="560px"))
     right = w.VBox([ranking.widget, grades.widget], layout=w.Layout(flex="1 1 520px", min_width="480px"))

@@ -15,11 +15,14 @@ arguments. Widgets reuse a few FigureWidgets and copy a new figure into them
 
 from __future__ import annotations
 
+import json
 from copy import deepcopy
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+from plotly.utils import PlotlyJSONEncoder
 
 from .i18n import tr
 
@@ -29,6 +32,7 @@ __all__ = [
     "ranking",
     "branch_profile",
     "contributions",
+    "branch_card",
     "rank_intervals",
     "effective_weights",
     "grade_colors",
@@ -222,6 +226,29 @@ def contributions(result, branch_id: str, *, lang: str = "zh", title: str | None
                        theme=theme)
 
 
+def branch_card(result, branch_id: str, *, lang: str = "zh", title: str | None = None,
+                height: int | None = None, theme: str = "light", names: pd.Series | None = None,
+                n: int = 6) -> go.Figure:
+    """:func:`branch_profile` and :func:`contributions` side by side in one figure."""
+    radar = branch_profile(result, branch_id, lang=lang, theme=theme, names=names)
+    bars = contributions(result, branch_id, lang=lang, theme=theme, n=n)
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.4, 0.6], horizontal_spacing=0.2,
+                        specs=[[{"type": "polar"}, {"type": "xy"}]],
+                        subplot_titles=[tr("profile", lang), tr("contributions", lang)])
+    for trace in radar.data:
+        fig.add_trace(trace, row=1, col=1)
+    for trace in bars.data:
+        fig.add_trace(trace, row=1, col=2)
+    fig.update_layout(polar=radar.layout.polar)
+    fig.update_xaxes(title=tr("contribution", lang), zeroline=True, row=1, col=2)
+    fig.update_yaxes(title="", automargin=True, row=1, col=2)
+    fig = base_layout(fig, title=title if title is not None else radar.layout.title.text,
+                      height=height or max(480, bars.layout.height or 0), theme=theme)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0},
+                      margin={"l": 110, "r": 60, "b": 80, "t": 90})
+    return fig
+
+
 # ---------------------------------------------------------------- robustness
 
 def rank_intervals(intervals: pd.DataFrame, *, lang: str = "zh", title: str | None = None,
@@ -276,23 +303,35 @@ def effective_weights(scheme, *, lang: str = "zh", title: str | None = None, hei
 
 # ---------------------------------------------------------------- FigureWidget
 
+def _json(obj) -> str:
+    return json.dumps(obj, cls=PlotlyJSONEncoder, sort_keys=True)
+
+
 def sync_figure(widget, figure: go.Figure) -> None:
-    """Copy ``figure`` into a FigureWidget in one batch (keeps the widget; no new JavaScript bundle)."""
-    new = figure.to_dict()
+    """Copy ``figure`` into a FigureWidget in one batch, sending only what changed.
+
+    Keeps the widget (no new JavaScript bundle); traces and the layout that are
+    unchanged send no message, so a slider move re-draws only what moved.
+    """
     with widget.batch_update():
-        if len(widget.data) != len(new["data"]) or any(
-                w.type != d.get("type", "scatter") for w, d in zip(widget.data, new["data"])):
+        if len(widget.data) != len(figure.data) or any(
+                w.type != t.type for w, t in zip(widget.data, figure.data)):
             widget.data = []
             widget.add_traces(figure.data)
         else:
-            for trace, data in zip(widget.data, new["data"]):
-                trace.update(data, overwrite=True)
-        widget.layout = figure.layout
+            for trace, new in zip(widget.data, figure.data):
+                data = new.to_plotly_json()
+                if _json(trace.to_plotly_json()) != _json(data):
+                    trace.update(data, overwrite=True)
+        if _json(widget.layout.to_plotly_json()) != _json(figure.layout.to_plotly_json()):
+            widget.layout = figure.layout
     # A FigureWidget shown inside a container never gets its own _repr_mimebundle_ call, which is
     # where plotly refreshes the state a new view starts from; without this, a chart drawn before
-    # the page displays it (as every dashboard does) would appear empty.
-    widget._widget_layout = deepcopy(widget._layout_obj._props)
-    widget._widget_data = deepcopy(widget._data)
+    # the page displays it (as every dashboard does) would appear empty. Once a view has drawn
+    # (it reports its layout defaults back), the edits above reach it and the copy is not needed.
+    if not widget._layout_defaults:
+        widget._widget_layout = deepcopy(widget._layout_obj._props)
+        widget._widget_data = deepcopy(widget._data)
 
 
 # =====================================================================================

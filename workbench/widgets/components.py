@@ -277,10 +277,12 @@ class ChartView:
         self.state = state
         self.build = build
         self.width = width
-        self.figure = go.FigureWidget()
+        # Created at the first figure: each FigureWidget costs the page a 5 MB script, so a chart
+        # that is never drawn (robustness before it is run) costs nothing.
+        self.figure: go.FigureWidget | None = None
         # FigureWidget's own ``layout`` is plotly's: a Box carries the page layout. The figure gets a
         # pixel width because a FigureWidget does not follow the size of its container.
-        self.widget = w.Box([self.figure], layout=w.Layout(width=f"{width + 8}px", overflow="hidden"))
+        self.widget = w.Box([], layout=w.Layout(width=f"{width + 8}px", overflow="hidden"))
         state.observe(lambda _: self.render(), names=["lang", "theme"])
 
     def current(self) -> go.Figure | None:
@@ -291,7 +293,12 @@ class ChartView:
 
     def render(self) -> None:
         fig = self.current()
-        if fig is not None:
+        if fig is None:
+            return
+        if self.figure is None:
+            self.figure = go.FigureWidget(fig)
+            self.widget.children = [self.figure]
+        else:
             charts.sync_figure(self.figure, fig)
 
 
@@ -332,20 +339,19 @@ class RankingView:
 
 
 class ProfileView:
-    """One branch: radar of dimension scores against the county mean, and what raises or lowers it."""
+    """One branch: radar of dimension scores against the county mean, and what raises or lowers it
+    (one figure: every FigureWidget costs the page a large script)."""
 
     def __init__(self, state: AppState, scoring: ScoringModel):
         self.state, self.scoring = state, scoring
         self.branch = w.Dropdown(layout=w.Layout(width="420px"))
         self.label = w.HTML()
-        self.radar = ChartView(state, self._radar, width=540)
-        self.bars = ChartView(state, self._bars, width=740)
+        self.chart = ChartView(state, self._card, width=1280)
         self.branch.observe(lambda _: self._draw(), names="value")
         scoring.observe(lambda _: self._draw(), names="revision")
         state.observe(lambda _: self._options(), names=["revision", "lang"])
         self.widget = w.VBox([w.HBox([self.label, self.branch], layout=w.Layout(align_items="center")),
-                              w.HBox([self.radar.widget, self.bars.widget],
-                                     layout=w.Layout(flex_flow="row wrap"))])
+                              self.chart.widget])
         self._options()
 
     def _options(self) -> None:
@@ -363,21 +369,14 @@ class ProfileView:
         self.branch.value = current if current in result.total.index else order[0]
         self._draw()
 
-    def _radar(self, lang, theme):
+    def _card(self, lang, theme):
         b, r = self.branch.value, self.scoring.result
         if b is None or r is None or b not in r.total.index:
             return None
-        return charts.branch_profile(r, b, lang=lang, theme=theme, names=self.state.names)
-
-    def _bars(self, lang, theme):
-        b, r = self.branch.value, self.scoring.result
-        if b is None or r is None or b not in r.total.index:
-            return None
-        return charts.contributions(r, b, lang=lang, theme=theme)
+        return charts.branch_card(r, b, lang=lang, theme=theme, names=self.state.names)
 
     def _draw(self) -> None:
-        self.radar.render()
-        self.bars.render()
+        self.chart.render()
 
 
 # ---------------------------------------------------------------- weights
