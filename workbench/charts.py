@@ -21,6 +21,7 @@ from copy import deepcopy
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 from plotly.utils import PlotlyJSONEncoder
 
@@ -46,8 +47,15 @@ GRADE_PALETTE = ["#1b7837", "#2166ac", "#e08214", "#b2182b", "#6f6f6f", "#a0a0a0
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Source Han Sans SC, Helvetica, Arial, sans-serif"
 
 
-def _template(theme: str) -> str:
-    return "plotly_dark" if theme == "dark" else "plotly_white"
+def _template(theme: str):
+    """The plotly template object (looked up once: assigning one by name re-validates it, ~15 ms)."""
+    name = "plotly_dark" if theme == "dark" else "plotly_white"
+    if name not in _TEMPLATES:
+        _TEMPLATES[name] = pio.templates[name]
+    return _TEMPLATES[name]
+
+
+_TEMPLATES: dict = {}
 
 
 def base_layout(fig: go.Figure, *, title: str | None, height: int | None, theme: str) -> go.Figure:
@@ -177,10 +185,7 @@ def ranking(result, *, lang: str = "zh", title: str | None = None, height: int |
 
 # -------------------------------------------------------------------- profile
 
-def branch_profile(result, branch_id: str, *, lang: str = "zh", title: str | None = None,
-                   height: int | None = None, theme: str = "light", names: pd.Series | None = None
-                   ) -> go.Figure:
-    """Radar of a branch's dimension scores against the county mean."""
+def _profile_traces(result, branch_id: str, lang: str, names) -> tuple[list, str]:
     fw = result.framework
     if branch_id not in result.dimensions.index:
         raise KeyError(f"no branch {branch_id!r} in this assessment")
@@ -188,64 +193,93 @@ def branch_profile(result, branch_id: str, *, lang: str = "zh", title: str | Non
     labels = [d.label(lang) for d in fw.dimensions]
     mine = dims.loc[branch_id].to_numpy()
     mean = dims.mean().to_numpy()
-    fig = go.Figure()
-    fig.add_scatterpolar(r=np.r_[mean, mean[:1]], theta=labels + labels[:1], name=tr("county_mean", lang),
-                         line_color="#9e9e9e", line_dash="dot")
     name = _label(names, [branch_id])[0]
-    fig.add_scatterpolar(r=np.r_[mine, mine[:1]], theta=labels + labels[:1], name=name, fill="toself",
-                         line_color=grade_colors(fw).get(str(result.grade[branch_id]), "#2166ac"),
-                         hovertemplate="%{theta}: %{r:.1f}<extra></extra>")
-    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "tickfont": {"size": 12}}})
+    traces = [
+        go.Scatterpolar(r=np.r_[mean, mean[:1]], theta=labels + labels[:1], name=tr("county_mean", lang),
+                        line_color="#9e9e9e", line_dash="dot"),
+        go.Scatterpolar(r=np.r_[mine, mine[:1]], theta=labels + labels[:1], name=name, fill="toself",
+                        line_color=grade_colors(fw).get(str(result.grade[branch_id]), "#2166ac"),
+                        hovertemplate="%{theta}: %{r:.1f}<extra></extra>"),
+    ]
     grade = fw.label(str(result.grade[branch_id]), lang) if pd.notna(result.grade[branch_id]) else ""
-    default_title = f"{name} · {result.total[branch_id]:.1f} · {grade}"
+    return traces, f"{name} · {result.total[branch_id]:.1f} · {grade}"
+
+
+_POLAR = {"radialaxis": {"range": [0, 100], "tickfont": {"size": 12}}, "angularaxis": {"tickfont": {"size": 14}}}
+
+
+def branch_profile(result, branch_id: str, *, lang: str = "zh", title: str | None = None,
+                   height: int | None = None, theme: str = "light", names: pd.Series | None = None
+                   ) -> go.Figure:
+    """Radar of a branch's dimension scores against the county mean."""
+    traces, default_title = _profile_traces(result, branch_id, lang, names)
+    fig = go.Figure(traces)
+    fig.update_layout(polar=_POLAR)
     fig = base_layout(fig, title=title if title is not None else default_title, height=height or 460,
                       theme=theme)
     # long dimension names sit left and right of the circle: leave them room
     fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.08, "xanchor": "center", "x": 0.5},
-                      margin={"b": 60, "l": 120, "r": 120}, polar_angularaxis_tickfont_size=14)
+                      margin={"b": 60, "l": 120, "r": 120})
     return fig
 
 
-def contributions(result, branch_id: str, *, lang: str = "zh", title: str | None = None,
-                  height: int | None = None, theme: str = "light", n: int = 6) -> go.Figure:
-    """The ``n`` indicators that raise and the ``n`` that lower a branch most (``explain``)."""
+def _contribution_trace(result, branch_id: str, lang: str, n: int) -> go.Bar:
     ex = result.explain(branch_id, lang=lang)
     ex = ex[ex["contribution"].abs() > 1e-9]
     picked = pd.concat([ex.head(n), ex.tail(n)]).drop_duplicates("indicator")
     picked = picked.sort_values("contribution")
     colors = np.where(picked["contribution"] >= 0, "#1b7837", "#b2182b")
-    fig = go.Figure(go.Bar(
-        x=picked["contribution"], y=picked["label"], orientation="h", marker_color=colors,
+    return go.Bar(
+        x=picked["contribution"], y=picked["label"], orientation="h", marker_color=colors, showlegend=False,
         text=[f"{c:+.1f}" for c in picked["contribution"]], textposition="outside", cliponaxis=False,
         customdata=np.column_stack([picked["value"].round(2), picked["score"].round(1)]),
-        hovertemplate="%{y}<br>%{customdata[0]} → %{customdata[1]}<extra>%{x:+.2f}</extra>"))
+        hovertemplate="%{y}<br>%{customdata[0]} → %{customdata[1]}<extra>%{x:+.2f}</extra>")
+
+
+def contributions(result, branch_id: str, *, lang: str = "zh", title: str | None = None,
+                  height: int | None = None, theme: str = "light", n: int = 6) -> go.Figure:
+    """The ``n`` indicators that raise and the ``n`` that lower a branch most (``explain``)."""
+    bar = _contribution_trace(result, branch_id, lang, n)
+    fig = go.Figure(bar)
     fig.update_xaxes(title=tr("contribution", lang), zeroline=True)
     fig.update_yaxes(title="")
-    height = height or 60 + 32 * max(len(picked), 3) + 50
+    height = height or 60 + 32 * max(len(bar.y), 3) + 50
     return base_layout(fig, title=title if title is not None else tr("contributions", lang), height=height,
                        theme=theme)
+
+
+def _padded(values, pad: float = 0.25) -> list[float]:
+    """An axis range around 0 and ``values`` with room for the value labels outside the bars."""
+    values = np.asarray(values, dtype="float64")
+    lo, hi = min(0.0, float(np.nanmin(values, initial=0))), max(0.0, float(np.nanmax(values, initial=0)))
+    span = max(hi - lo, 1e-9)
+    return [lo - pad * span if lo < 0 else 0.0, hi + pad * span if hi > 0 else 0.0]
 
 
 def branch_card(result, branch_id: str, *, lang: str = "zh", title: str | None = None,
                 height: int | None = None, theme: str = "light", names: pd.Series | None = None,
                 n: int = 6) -> go.Figure:
     """:func:`branch_profile` and :func:`contributions` side by side in one figure."""
-    radar = branch_profile(result, branch_id, lang=lang, theme=theme, names=names)
-    bars = contributions(result, branch_id, lang=lang, theme=theme, n=n)
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.4, 0.6], horizontal_spacing=0.2,
-                        specs=[[{"type": "polar"}, {"type": "xy"}]],
-                        subplot_titles=[tr("profile", lang), tr("contributions", lang)])
-    for trace in radar.data:
-        fig.add_trace(trace, row=1, col=1)
-    for trace in bars.data:
-        fig.add_trace(trace, row=1, col=2)
-    fig.update_layout(polar=radar.layout.polar)
-    fig.update_xaxes(title=tr("contribution", lang), zeroline=True, row=1, col=2)
-    fig.update_yaxes(title="", automargin=True, row=1, col=2)
-    fig = base_layout(fig, title=title if title is not None else radar.layout.title.text,
-                      height=height or max(480, bars.layout.height or 0), theme=theme)
+    traces, default_title = _profile_traces(result, branch_id, lang, names)
+    bar = _contribution_trace(result, branch_id, lang, n)
+    fig = go.Figure([*traces, bar])
+    # the radar on the left, the bars on the right (domains, not make_subplots: a slider re-draws this)
+    fig.update_layout(
+        polar={**_POLAR, "domain": {"x": [0.0, 0.36], "y": [0.0, 0.92]}},
+        xaxis={"domain": [0.62, 1.0], "title": tr("contribution", lang), "zeroline": True,
+               "range": _padded(bar.x)},
+        yaxis={"title": "", "automargin": True},
+        annotations=[
+            {"text": tr("profile", lang), "x": 0.18, "y": 1.0, "xref": "paper", "yref": "paper",
+             "showarrow": False, "font": {"size": 18}, "xanchor": "center", "yanchor": "bottom"},
+            {"text": tr("contributions", lang), "x": 0.81, "y": 1.0, "xref": "paper", "yref": "paper",
+             "showarrow": False, "font": {"size": 18}, "xanchor": "center", "yanchor": "bottom"},
+        ],
+    )
+    fig = base_layout(fig, title=title if title is not None else default_title,
+                      height=height or max(480, 60 + 32 * len(bar.y) + 90), theme=theme)
     fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0},
-                      margin={"l": 110, "r": 60, "b": 80, "t": 90})
+                      margin={"l": 110, "r": 60, "b": 80, "t": 100})
     return fig
 
 
@@ -390,8 +424,7 @@ def violations_overview(by_rule: pd.DataFrame, by_township: pd.DataFrame, *, lan
     ``by_rule``: :func:`workbench.violations.violations_by_rule`;
     ``by_township``: :func:`workbench.violations.violations_by_township`.
     """
-    from plotly.subplots import make_subplots
-
+    
     from .violations import rule_label
 
     fig = make_subplots(rows=1, cols=2, column_widths=[0.56, 0.44], horizontal_spacing=0.22,
@@ -424,8 +457,7 @@ def violations_overview(by_rule: pd.DataFrame, by_township: pd.DataFrame, *, lan
 def scenario_before_after(comparison, framework, *, lang: str = "zh", title: str | None = None,
                           height: int | None = None, theme: str = "light") -> go.Figure:
     """Grades (top) and violations by rule (below), before (grey) and after (coloured), of a ScenarioComparison."""
-    from plotly.subplots import make_subplots
-
+    
     from .violations import rule_label
 
     totals = comparison.totals

@@ -7,6 +7,7 @@ FigureWidgets updated in place (:func:`workbench.charts.sync_figure`).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import html
@@ -347,8 +348,9 @@ class ProfileView:
         self.branch = w.Dropdown(layout=w.Layout(width="420px"))
         self.label = w.HTML()
         self.chart = ChartView(state, self._card, width=1280)
+        self._pending = None
         self.branch.observe(lambda _: self._draw(), names="value")
-        scoring.observe(lambda _: self._draw(), names="revision")
+        scoring.observe(lambda _: self._draw_soon(), names="revision")
         state.observe(lambda _: self._options(), names=["revision", "lang"])
         self.widget = w.VBox([w.HBox([self.label, self.branch], layout=w.Layout(align_items="center")),
                               self.chart.widget])
@@ -377,6 +379,18 @@ class ProfileView:
 
     def _draw(self) -> None:
         self.chart.render()
+
+    def _draw_soon(self, delay: float = 0.25) -> None:
+        """Re-draw once the weights settle: while a slider moves, the ranking follows at once and this
+        card (a radar and a bar chart) a quarter of a second after the last move."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (plain Python, tests): draw now
+            self._draw()
+            return
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pending = loop.call_later(delay, self._draw)
 
 
 # ---------------------------------------------------------------- weights
