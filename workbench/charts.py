@@ -119,7 +119,8 @@ def grade_distribution(result, *, lang: str = "zh", title: str | None = None, he
                 text=[f"{v} ({v / total:.0%})" for v in counts], textposition="outside", cliponaxis=False,
                 hovertemplate="%{x}: %{y}<extra></extra>")
     fig.update_layout(barmode="group", yaxis_title=tr("count", lang), bargap=0.25)
-    fig.update_yaxes(rangemode="tozero", range=[0, max(counts.max(), 1) * 1.2])
+    top = max(counts.max(), base.max() if baseline is not None else 0, 1)
+    fig.update_yaxes(rangemode="tozero", range=[0, top * 1.2])
     return base_layout(fig, title=title if title is not None else tr("grade_distribution", lang),
                        height=height, theme=theme)
 
