@@ -24,7 +24,7 @@ import math
 import os
 import weakref
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal, Mapping
 
@@ -362,15 +362,17 @@ class Scheme:
     def matrices(self) -> tuple[np.ndarray, np.ndarray]:
         """(indicator x dimension block of within-dimension weights, dimension weights)."""
         if self._matrices is None:
+            # plain arrays, not the Series properties: this runs on every slider move
             fw = self.framework
             block = np.zeros((len(fw.indicator_ids), len(fw.dimensions)))
-            within = self.indicator_weights.to_numpy()
+            dims = np.array([self._weights[d.id] for d in fw.dimensions], dtype="float64")
             k = 0
             for j, dim in enumerate(fw.dimensions):
-                for _ in dim.indicators:
-                    block[k, j] = within[k]
-                    k += 1
-            self._matrices = (block, self.dimension_weights.to_numpy())
+                raw = np.array([self._weights[i.id] for i in dim.indicators], dtype="float64")
+                total = raw.sum()
+                block[k:k + len(raw), j] = raw / total if total > 0 else 0.0
+                k += len(raw)
+            self._matrices = (block, dims / dims.sum())
         return self._matrices
 
     # ---------------------------------------------------------------- scoring
@@ -549,19 +551,29 @@ class Assessment:
         self.framework = scheme.framework
         self.prepared = prepared
         self.period = prepared.period
-        index = prepared.index
         self._dims = dims
         self._total = total
-        self.total = pd.Series(total, index=index, name="total")
-        self.rank = pd.Series(min_rank(total), index=index, name="rank")
+        # the work is done here, in numpy; the pandas objects are built when first read
+        self._ranks = min_rank(total)
         codes, self._veto_hits, self.quota_demoted = assign_grades(self.framework, total, prepared.flags)
         self._grade_codes = codes
-        self.grade = pd.Series(pd.Categorical.from_codes(codes, dtype=self.grade_dtype), index=index,
-                               name="grade")
 
     @cached_property
+    def total(self) -> pd.Series:
+        return pd.Series(self._total, index=self.prepared.index, name="total")
+
+    @cached_property
+    def rank(self) -> pd.Series:
+        return pd.Series(self._ranks, index=self.prepared.index, name="rank")
+
+    @cached_property
+    def grade(self) -> pd.Series:
+        return pd.Series(pd.Categorical.from_codes(self._grade_codes, dtype=self.grade_dtype),
+                         index=self.prepared.index, name="grade")
+
+    @property
     def grade_dtype(self) -> pd.CategoricalDtype:
-        return pd.CategoricalDtype(list(reversed(self.framework.grade_ids)), ordered=True)
+        return _grade_dtype(tuple(self.framework.grade_ids))
 
     @cached_property
     def dimensions(self) -> pd.DataFrame:
@@ -746,6 +758,12 @@ def _bilingual(fw: Framework, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 # ================================================================ ranks, grades
+
+@lru_cache(maxsize=64)
+def _grade_dtype(grade_ids: tuple[str, ...]) -> pd.CategoricalDtype:
+    """Grades worst first, ordered (built once per set of grades: a re-score must not rebuild it)."""
+    return pd.CategoricalDtype(list(reversed(grade_ids)), ordered=True)
+
 
 def min_rank(total: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """Rank 1 = highest total; ties share the smallest rank; NaN stays missing (Int64)."""
