@@ -121,6 +121,7 @@ def test_server_environment_points_kernels_and_voila_at_our_files():
     assert first == SHARE_DIR
     conf = first / "voila" / "templates" / "workbench" / "conf.json"
     assert json.loads(conf.read_text()) == {"base_template": "lab"}
+    assert env["OPENBLAS_NUM_THREADS"] == os.environ.get("OPENBLAS_NUM_THREADS", "1")
 
 
 def test_the_cli_reports_bad_options_without_a_traceback(tmp_path, capsys):
