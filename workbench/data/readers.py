@@ -149,14 +149,21 @@ def read_csv_bytes(raw: bytes, label: str, log: ProblemLog) -> pd.DataFrame | No
     text = raw.decode(encoding)
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = _sniff_delimiter(first_line)
+    utf8 = raw[3:] if encoding == "utf-8-sig" and raw.startswith(b"\xef\xbb\xbf") else \
+        raw if encoding == "utf-8-sig" else text.lstrip("\ufeff").encode("utf-8")
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-            na_filter=False, skipinitialspace=True, engine="c",
-        )
-    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
-        _report_ragged(text, delimiter, label, log, exc)
-        return None
+        # Arrow's reader: six times faster than pandas' C parser on millions of rows
+        frame = pd.read_csv(io.BytesIO(utf8), sep=delimiter, dtype=str, keep_default_na=False,
+                            engine="pyarrow")
+    except Exception:  # pyarrow.lib.ArrowInvalid: rows short of fields, unclosed quotes ...
+        # pandas' own parser is lenient (short rows get empty cells), so the checks that follow can
+        # still name missing columns and empty cells; only what it cannot read is reported as ragged
+        try:
+            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+                                na_filter=False, skipinitialspace=True, engine="c")
+        except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+            _report_ragged(text, delimiter, label, log, exc)
+            return None
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.shape[1] == 1 and len(frame.columns[0]) > 0 and any(d in frame.columns[0] for d in " :"):
         # A "table" with one column whose header looks like prose.

@@ -168,18 +168,30 @@ def _to_category(col, series, rows, file, log):
         result = series.astype(dtype)
         bad = result.isna().to_numpy()
     else:
-        text = _as_text(series)
         aliases = {k.lower(): v for k, v in VALUE_ALIASES.get(col.aliases or "", {}).items()}
         aliases.update({a: a for a in col.allowed})
-        lowered = text.str.lower().str.replace(" ", "_", regex=False)
-        mapped = lowered.map(aliases)
-        result = pd.Series(pd.Categorical(mapped, dtype=dtype))
-        bad = result.isna().to_numpy()
+        # a column holds a handful of distinct spellings: map those, then take by code
+        codes, uniques = pd.factorize(_as_text(series))
+        spelled = pd.Index(uniques).astype(str).str.lower().str.replace(" ", "_", regex=False)
+        target = np.array([list(col.allowed).index(aliases[u]) if u in aliases else -1 for u in spelled]
+                          + [-1], dtype=np.int64)
+        result_codes = target[codes]  # code -1 (missing) takes the last entry, -1
+        result = pd.Series(pd.Categorical.from_codes(result_codes, dtype=dtype))
+        bad = result_codes < 0
     if bad.any():
         allowed = ", ".join(col.allowed)
         log.add_rows(file, col.name, rows[bad], series[bad],
                      f"not an allowed {col.name} ({col.zh}); expected one of: {allowed}")
     return result
+
+
+def _fast_numbers(text: pd.Series, given: np.ndarray) -> pd.Series | None:
+    """Arrow's cast of numeric text to float64 (C++, ~10x pandas' to_numeric); None if a cell fails."""
+    try:
+        arr = pc.cast(_arrow(text.where(given)), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(arr.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
 
 
 def _to_number(col, series, rows, file, log):
@@ -189,7 +201,9 @@ def _to_number(col, series, rows, file, log):
     else:
         text = _as_text(series).str.replace(",", "", regex=False)
         given = (text != "").to_numpy()
-        values = pd.to_numeric(text.where(given), errors="coerce").astype("float64")
+        values = _fast_numbers(text, given)
+        if values is None:  # something is not a number: the slow path finds which rows
+            values = pd.to_numeric(text.where(given), errors="coerce").astype("float64")
         notnum = given & values.isna().to_numpy()
         if notnum.any():
             log.add_rows(file, col.name, rows[notnum], series[notnum],
