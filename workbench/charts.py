@@ -658,7 +658,7 @@ def cluster_profiles(clusters, framework, *, lang: str = "zh", title: str | None
                      theme: str = "light", county_mean: pd.Series | None = None) -> go.Figure:
     """The mean dimension scores of each cluster (one line per cluster) and the county mean (dotted)."""
     dims = list(clusters.centers.columns)
-    x = [_wrap(framework.label(d, lang), 14) for d in dims]
+    x = [_wrap(framework.label(d, lang), 12) for d in dims]
     palette = ["#1b7837", "#2166ac", "#8073ac", "#e08214", "#b2182b", "#35978f", "#6f6f6f", "#c51b7d"]
     fig = go.Figure()
     if county_mean is not None:
@@ -670,10 +670,9 @@ def cluster_profiles(clusters, framework, *, lang: str = "zh", title: str | None
                         line={"color": palette[(k - 1) % len(palette)], "width": 3}, marker={"size": 10},
                         hovertemplate="%{x}: %{y:.1f}<extra>" + tr("cluster_name", lang, k=k, n=size) + "</extra>")
     fig.update_yaxes(title=tr("cluster_axis", lang), range=[0, 100])
-    fig.update_xaxes(title="")
-    fig = base_layout(fig, title=title, height=height or 480, theme=theme)
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.14, "xanchor": "left", "x": 0},
-                      margin={"b": 110})
+    fig.update_xaxes(title="", tickangle=0)
+    fig = base_layout(fig, title=title, height=height or 500, theme=theme)
+    fig.update_layout(margin={"t": 70, "b": 90})
     return fig
 
 

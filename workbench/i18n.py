@@ -216,7 +216,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "appoint_role": ("职务", "Post"),
     "appoint_do": ("任命", "Appoint"),
     "branch_option": ("{name}（{id}，{members} 人{errors}）", "{name} ({id}, {members} members{errors})"),
-    "branch_option_errors": ("，{n} 项错误", ", {n} errors"),
+    "branch_option_errors": ("，{n} 项错误", ", {n} rule error(s)"),
     "member_option": ("{name}（{id}）· {role}", "{name} ({id}) · {role}"),
     "steps_title": ("调整步骤", "Steps"),
     "steps_empty": ("尚无调整：与基准相同。", "No changes yet: the scenario equals the baseline."),

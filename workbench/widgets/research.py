@@ -336,7 +336,7 @@ class RegressionView(_View):
 class ClusterView(_View):
     """k-means clusters of the dimension scores: a line per cluster profile and a summary table."""
 
-    def __init__(self, state: AppState, model: ResearchModel, *, width: int = 700):
+    def __init__(self, state: AppState, model: ResearchModel, *, width: int = 1000):
         self.title = w.HTML()
         self.k_label = w.HTML()
         self.k = w.IntSlider(min=2, max=6, value=model.k, continuous_update=False, layout=w.Layout(width="260px"))
@@ -346,9 +346,7 @@ class ClusterView(_View):
         w.link((self.k, "value"), (model, "k"))
         super().__init__(state, model, ("k",))
         self.widget = w.VBox([self.title, w.HBox([self.k_label, self.k], layout=w.Layout(align_items="center")),
-                              w.HBox([self.chart.widget, w.Box([self.table], layout=w.Layout(flex="1 1 540px",
-                                                                                             overflow="auto"))],
-                                     layout=w.Layout(flex_flow="row wrap", grid_gap="10px"))])
+                              self.chart.widget, w.Box([self.table], layout=w.Layout(max_width="1100px"))])
         self.render()
 
     def _figure(self, lang, theme):

@@ -385,7 +385,7 @@ class ScenarioEditor:
         self.hint = w.HTML()
         self.township_label = w.HTML()
         self.township = w.Dropdown(layout=w.Layout(width="240px"))
-        self.operation = w.ToggleButtons(options=[("merge", "merge")], style={"button_width": "130px"})
+        self.operation = w.ToggleButtons(options=[("merge", "merge")], style={"button_width": "150px"})
         # merge
         self.merge_branches = w.SelectMultiple(rows=9, layout=wide())
         self.merge_name = w.Text(layout=w.Layout(width="360px"))
@@ -600,7 +600,7 @@ class StepsPanel:
         self.save = w.Button(icon="save", layout=w.Layout(width="auto"))
         self.saved = w.Dropdown(layout=w.Layout(width="240px"))
         self.load = w.Button(icon="folder-open", layout=w.Layout(width="auto"))
-        self.upload = w.FileUpload(accept=".yaml,.yml", multiple=False)
+        self.upload = w.FileUpload(accept=".yaml,.yml", multiple=False, layout=w.Layout(width="auto"))
         self.link = w.HTML()
         self.undo.on_click(lambda _: model.undo())
         self.suggest.on_click(lambda _: model.suggest())

@@ -49,6 +49,7 @@ EXTRA_STYLE = """
 .wb-app .wb-steps .wb-why { color: var(--wb-muted, #5b6470); font-size: 14px; }
 .wb-app .wb-field-label { font-size: 15px; font-weight: 600; margin: 6px 0 2px; }
 .wb-app .widget-select-multiple select, .wb-app .widget-dropdown select { font-size: 15px; }
+.wb-app .wb-note, .wb-app .wb-kpi-label, .wb-app .wb-kpi-detail, .wb-app .wb-status { line-height: 1.45; }
 .wb-app .wb-grid2 { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 14px; }
 </style>
 """
