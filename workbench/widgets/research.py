@@ -20,7 +20,6 @@ import tempfile
 from pathlib import Path
 
 import ipywidgets as w
-import numpy as np
 import pandas as pd
 import traitlets as t
 
