@@ -68,7 +68,8 @@ def test_overview_renders_offline_and_switches_language(log):
     page.wait_for_function(
         "sel => document.querySelectorAll(sel)[0].textContent.includes('Strong')", arg=PLOT, timeout=30_000)
     assert "Data source" in app.inner_text()
-    assert "Top 10" in page.locator(PLOT).nth(2).inner_text()
+    page.wait_for_function(  # each chart re-draws in its own time
+        "sel => document.querySelectorAll(sel)[2].textContent.includes('Top 10')", arg=PLOT, timeout=30_000)
     save_screenshot(page, "01_overview_en")
     log.assert_clean()
 
