@@ -73,7 +73,7 @@ def test_other_delimiters(small_csv, small, sep):
 def test_people_typed_dates_and_flags(small_csv, small):
     def loosen(frame):
         frame["join_date"] = pd.to_datetime(frame["join_date"]).dt.strftime("%Y/%-m/%-d")
-        frame["mobile"] = np.where(frame["mobile"] == "True", "是", "否")
+        frame["mobile"] = np.where(frame["mobile"].str.lower() == "true", "是", "否")
         frame["education"] = frame["education"].str.upper()
         return frame
     edit_csv(small_csv, "members", loosen)
