@@ -750,9 +750,12 @@ def _header(fw: Framework, column: str, lang: str) -> str:
         return column
 
 
-def _bilingual(fw: Framework, frame: pd.DataFrame) -> pd.DataFrame:
+def _bilingual(fw: Framework, frame: pd.DataFrame, label=None) -> pd.DataFrame:
+    """Headers as "中文 English" (``label(fw, column, lang)`` names a column; default: ours)."""
+    label = label or _header
+
     def name(column):
-        zh, en = _header(fw, column, "zh"), _header(fw, column, "en")
+        zh, en = label(fw, column, "zh"), label(fw, column, "en")
         return f"{zh} {en}" if zh != en else column
     return frame.rename(columns=name)
 

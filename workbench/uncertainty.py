@@ -56,6 +56,7 @@ from .aggregate import GeometricZeroWarning
 from .data.core import BranchData, atomic_path
 from .framework import Aggregation, Framework
 from .scoring import Assessment, Scheme
+from .scoring import _bilingual as scoring_bilingual
 
 __all__ = [
     "Samples",
@@ -1279,10 +1280,7 @@ def _label(fw: Framework, column: str, lang: str) -> str:
 
 
 def _bilingual(fw: Framework, frame: pd.DataFrame) -> pd.DataFrame:
-    def name(column):
-        zh, en = _label(fw, column, "zh"), _label(fw, column, "en")
-        return f"{zh} {en}" if zh != en else column
-    return frame.rename(columns=name)
+    return scoring_bilingual(fw, frame, label=_label)
 
 
 # ======================================================================== CLI
