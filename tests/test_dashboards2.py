@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import re
 
 import numpy as np
@@ -252,7 +253,28 @@ def test_save_and_load_yaml(settings, tmp_path):
     assert model.scenario.operations == ops and not model.status["ok"]
     assert "bad.yaml" in settings.views["editor"].status.value
     assert model.load_text(b"steps: [", name="broken.yaml") is False
-    assert "not valid YAML" in model.status["zh"]["message"]
+    assert "not valid YAML" in model.status["en"]["message"]
+    assert "broken.yaml：不是有效的YAML文件（第1行第9列附近）" in model.status["zh"]["message"]
+
+
+def test_failed_operation_shows_the_scenario_error_in_the_current_language(settings):
+    model, editor = settings.models["scenario"], settings.views["editor"]
+    editor.operation.value = "move"
+    editor.move_from.value = "B00003"
+    member = editor.move_members.options[0][1]
+    editor.move_members.value = (member,)
+    editor.move_to.value = "B00003"
+    editor.move_do.click()
+    assert not model.status["ok"] and len(model.scenario) == 0
+    zh = f"转移：党员{member}已在支部B00003中；党员不能转移到其所在的支部"
+    en = f"move: member '{member}' is already in 'B00003'; a member cannot move to its own branch"
+    shown = html.unescape(editor.status.value)
+    assert "操作未执行，方案保持不变。原因：" + zh in shown and "already in" not in shown
+    settings.state.lang = "en"  # the same refusal re-renders in English
+    shown = html.unescape(editor.status.value)
+    assert "Not done; the scenario is unchanged. Reason: " + en in shown and "转移" not in shown
+    settings.state.lang = "zh"
+    assert zh in html.unescape(editor.status.value)
 
 
 def test_refusals_are_bilingual_messages_not_tracebacks(settings):

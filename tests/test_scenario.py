@@ -5,6 +5,9 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import pickle
+import re
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -416,6 +419,77 @@ def test_yaml_errors_name_the_step(tmp_path, doc, match):
 def test_missing_yaml_file(tmp_path):
     with pytest.raises(ScenarioFileError, match="cannot read"):
         Scenario.from_yaml(tmp_path / "nothing.yaml", tiny())
+
+
+# ------------------------------------------------------------ bilingual errors
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _yaml_error(tmp_path, text):
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8")
+    return Scenario.from_yaml(path, tiny())
+
+
+BAD_OPERATIONS = {
+    "unknown branch": lambda s, tmp: s.merge(["E1", "NOPE"], name="x"),
+    "unknown member": lambda s, tmp: s.move(["GHOST"], to="E1"),
+    "move to its own branch": lambda s, tmp: s.move(["V1-M01"], to="V1"),
+    "merge of one branch": lambda s, tmp: s.merge(["E1"], name="x"),
+    "empty split group": lambda s, tmp: s.split("V1", groups=[["V1-M02"], []]),
+    "split by no column": lambda s, tmp: s.split("V1", by="shoe_size"),
+    "split takes everyone": lambda s, tmp: s.split("V1", groups=[[f"V1-M{i:02d}" for i in range(1, 13)]]),
+    "unknown role": lambda s, tmp: s.appoint("V1-M05", "chairman"),
+    "appoint as member": lambda s, tmp: s.appoint("V1-M05", "member"),
+    "vacate a plain member": lambda s, tmp: s.vacate("V1-M05"),
+    "dissolve into itself": lambda s, tmp: s.dissolve("E1", into="E1"),
+    "unknown kind": lambda s, tmp: s.create("x", township="东镇", kind="party_committee"),
+    "undo of an empty scenario": lambda s, tmp: s.undo(),
+    "many unknown members": lambda s, tmp: s.move([f"X{i}" for i in range(9)], to="E1"),
+    "failing step": lambda s, tmp: Scenario(tiny(), [Vacate(member_id="V1-M03"), Move(member_ids=["V1-M01"], to="V1")]),
+    "broken YAML file": lambda s, tmp: _yaml_error(tmp, "steps: [{op: vacate, member_id: V1-M01"),
+    "YAML step that does not fit": lambda s, tmp: _yaml_error(tmp, "steps: [{op: appoint, member_id: V1-M01, "
+                                                                   "role: secretary}]"),
+    "YAML unknown key": lambda s, tmp: _yaml_error(tmp, "steps: [{op: vacate, member_id: V1-M01, speed: 3}]"),
+    "missing file": lambda s, tmp: Scenario.from_yaml(tmp / "nothing.yaml", tiny()),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_OPERATIONS))
+def test_scenario_errors_say_the_same_in_chinese(case, tmp_path):
+    with pytest.raises(ScenarioError) as info:
+        BAD_OPERATIONS[case](Scenario(tiny()), tmp_path)
+    err = info.value
+    assert str(err) == err.en == err.message("en")
+    assert err.message("zh") == err.zh and err.zh != err.en and CJK.search(err.zh), err.zh
+    # Every quoted id, name and value of the English text, and every figure, appears in the Chinese one.
+    for token in re.findall(r"'([^']*)'", err.en):
+        assert token in err.zh, (token, err.zh)
+    figures_en, figures_zh = Counter(re.findall(r"\d+", err.en)), Counter(re.findall(r"\d+", err.zh))
+    assert not figures_en - figures_zh, (figures_en - figures_zh, err.zh)
+    back = pickle.loads(pickle.dumps(err))
+    assert (type(back), back.en, back.zh) == (type(err), err.en, err.zh)
+
+
+def test_step_and_file_prefixes_are_translated(tmp_path):
+    with pytest.raises(InvalidOperationError) as info:
+        Scenario(tiny(), [Vacate(member_id="V1-M03"), Move(member_ids=["V1-M01"], to="V1")])
+    assert info.value.en.startswith("step 2 (move): move: member 'V1-M01' is already in 'V1'")
+    assert info.value.zh == "第2步（转移）：转移：党员V1-M01已在支部V1中；党员不能转移到其所在的支部"
+    with pytest.raises(ScenarioFileError) as info:
+        _yaml_error(tmp_path, "steps: [{op: teleport}]")
+    assert info.value.zh.startswith(f"{tmp_path / 'broken.yaml'}：第1步：未知操作'teleport'")
+    with pytest.raises(ScenarioFileError) as info:
+        Scenario.from_yaml(tmp_path / "nothing.yaml", tiny())
+    assert info.value.zh.endswith("无法读取方案文件：文件不存在")
+
+
+def test_scenario_error_defaults_and_language_check():
+    err = UnknownIdError("no branch 'X'")  # raised elsewhere without a translation: Chinese falls back
+    assert err.zh == err.en == "no branch 'X'"
+    with pytest.raises(ValueError, match="lang must be"):
+        err.message("fr")
 
 
 # --------------------------------------------------------------------- compare

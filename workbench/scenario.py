@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import os
 import re
 import weakref
@@ -77,7 +78,34 @@ __all__ = [
 # ====================================================================== errors
 
 class ScenarioError(ValueError):
-    """An operation that cannot be applied to the scenario's current state."""
+    """An operation that cannot be applied to the scenario's current state.
+
+    It carries its message in English and Chinese: ``str(err)`` is the English
+    text (the CLI, logs and tests read it), ``err.message(lang)`` the text a
+    dashboard shows in the user's language.
+
+    >>> err = ScenarioError("move: no members given", zh="转移：未选择党员")
+    >>> str(err), err.message("zh"), err.message("en")
+    ('move: no members given', '转移：未选择党员', 'move: no members given')
+    >>> str(err.prefixed("step 2 (move)", "第2步（转移）")), err.prefixed("step 2 (move)", "第2步（转移）").zh
+    ('step 2 (move): move: no members given', '第2步（转移）：转移：未选择党员')
+    """
+
+    def __init__(self, en: str, *, zh: str | None = None):
+        super().__init__(en)
+        self.en = str(en)
+        # A subclass raised without a translation (outside this module) still shows something.
+        self.zh = str(zh) if zh else self.en
+
+    def message(self, lang: str = "zh") -> str:
+        """The message in ``lang`` ("zh" or "en")."""
+        if lang not in ("zh", "en"):
+            raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
+        return self.zh if lang == "zh" else self.en
+
+    def prefixed(self, en: str, zh: str) -> ScenarioError:
+        """The same error (same type) with where it happened put in front, in both languages."""
+        return type(self)(f"{en}: {self.en}", zh=f"{zh}：{self.zh}")
 
 
 class UnknownIdError(ScenarioError):
@@ -106,6 +134,9 @@ ROLE_EN = {"secretary": "secretary", "deputy_secretary": "deputy secretary",
 BY_ZH = {"party_group": "党小组", "unit": "所在单位", "gender": "性别", "education": "学历", "status": "党员类别"}
 KIND_ZH = {"village": "村党支部", "community": "社区党支部", "enterprise": "企业党支部",
            "institution": "机关事业单位党支部", "joint": "联合党支部"}
+#: Chinese names of the operations (error messages name the step's operation with them).
+OP_ZH = {"merge": "合并", "split": "拆分", "move": "转移", "dissolve": "撤销", "create": "新建",
+         "appoint": "任命", "vacate": "免去职务"}
 
 
 # ================================================================ the state
@@ -230,20 +261,22 @@ class _State:
             code = self.base.branch_index.get(bid)
         return code if code is not None and self.alive[code] else None
 
-    def codes(self, ids: Sequence[str], what: str) -> list[int]:
+    def codes(self, ids: Sequence[str], what: str, what_zh: str) -> list[int]:
         found = [self.code(i) for i in ids]
         missing = [i for i, c in zip(ids, found) if c is None]
         if missing:
-            raise UnknownIdError(f"{what}: no branch {_list(missing)} in the current state "
-                                 f"({int(self.alive.sum())} branches)")
+            n = int(self.alive.sum())
+            raise UnknownIdError(f"{what}: no branch {_list(missing)} in the current state ({n} branches)",
+                                 zh=f"{what_zh}：当前状态中没有支部{_list_zh(missing)}（现有{n}个支部）")
         return found
 
-    def rows(self, member_ids: Sequence[str], what: str) -> np.ndarray:
+    def rows(self, member_ids: Sequence[str], what: str, what_zh: str) -> np.ndarray:
         index = self.base.member_index
         found = [index.get(i) for i in member_ids]
         missing = [i for i, r in zip(member_ids, found) if r is None]
         if missing:
-            raise UnknownIdError(f"{what}: no member {_list(missing)} in the current state")
+            raise UnknownIdError(f"{what}: no member {_list(missing)} in the current state",
+                                 zh=f"{what_zh}：当前状态中没有党员{_list_zh(missing)}")
         return np.asarray(found, dtype=np.int64)
 
     def members_of(self, code: int) -> np.ndarray:
@@ -453,13 +486,14 @@ def _weighted(values: np.ndarray, weights: np.ndarray) -> float:
     return float(values[finite].mean()) if finite.any() else np.nan
 
 
-def _as_tuple(ids, what: str) -> tuple[str, ...]:
+def _as_tuple(ids, what: str, what_zh: str) -> tuple[str, ...]:
     if isinstance(ids, str):
         return (ids,)
     try:
         return tuple(str(i) for i in ids)
     except TypeError:
-        raise InvalidOperationError(f"{what} must be a list of ids, got {ids!r}") from None
+        raise InvalidOperationError(f"{what} must be a list of ids, got {ids!r}",
+                                    zh=f"{what_zh}应为编号列表，实际为{ids!r}") from None
 
 
 def _duplicates(ids: Sequence[str]) -> list[str]:
@@ -477,14 +511,37 @@ def _list(ids: Sequence[str], limit: int = 6) -> str:
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
+_PLAIN_ID = re.compile(r"[\w.\-]+")
+
+
+def _id_zh(value) -> str:
+    """An id as Chinese text shows it: bare when it is one word (B00031), quoted when it is not ('', ' x')."""
+    text = str(value)
+    return text if _PLAIN_ID.fullmatch(text) else repr(value)
+
+
+def _list_zh(ids: Sequence[str], limit: int = 6) -> str:
+    """:func:`_list` for Chinese messages: ``B00031、B00032等（另有3个）``."""
+    ids = list(ids)
+    shown = "、".join(map(_id_zh, ids[:limit]))
+    return shown + (f"等（另有{len(ids) - limit}个）" if len(ids) > limit else "")
+
+
+def _named_zh(values: Iterable[str], names: dict[str, str]) -> str:
+    """``village（村党支部）、community（社区党支部）``: the identifiers a file uses, with their Chinese names."""
+    return "、".join(f"{v}（{names[v]}）" if v in names else str(v) for v in values)
+
+
 def _check_kind(kind: str) -> None:
     if kind not in BRANCH_KINDS:
-        raise InvalidOperationError(f"kind must be one of {list(BRANCH_KINDS)}, got {kind!r}")
+        raise InvalidOperationError(f"kind must be one of {list(BRANCH_KINDS)}, got {kind!r}",
+                                    zh=f"支部类型（kind）须为{_named_zh(BRANCH_KINDS, KIND_ZH)}之一，实际为{kind!r}")
 
 
 def _check_new_id(state: _State, new_id: str) -> None:
     if state.taken(new_id) or (new_id in state.new_index) or (new_id in state.base.branch_index):
-        raise InvalidOperationError(f"new branch id {new_id!r} is already taken (ids are never reused)")
+        raise InvalidOperationError(f"new branch id {new_id!r} is already taken (ids are never reused)",
+                                    zh=f"新支部编号{_id_zh(new_id)}已被占用（编号不重复使用）")
 
 
 # ====================================================================== ids
@@ -652,7 +709,8 @@ class Merge(Operation):
     established: dt.date | None = None
 
     def __post_init__(self):
-        object.__setattr__(self, "branch_ids", _as_tuple(self.branch_ids, "merge: branch_ids"))
+        object.__setattr__(self, "branch_ids", _as_tuple(self.branch_ids, "merge: branch_ids",
+                                                         "合并：branch_ids（参与合并的支部编号）"))
 
     @property
     def created_ids(self) -> tuple[str, ...]:
@@ -667,25 +725,32 @@ class Merge(Operation):
     def _validate(self, state: _State) -> list[int]:
         ids = self.branch_ids
         if _duplicates(ids):
-            raise InvalidOperationError(f"merge: branch {_list(_duplicates(ids))} listed twice")
+            raise InvalidOperationError(f"merge: branch {_list(_duplicates(ids))} listed twice",
+                                        zh=f"合并：支部{_list_zh(_duplicates(ids))}重复列出")
         if len(ids) < 2:
-            raise InvalidOperationError(f"merge needs at least 2 branches, got {len(ids)} ({_list(ids)})")
+            raise InvalidOperationError(f"merge needs at least 2 branches, got {len(ids)} ({_list(ids)})",
+                                        zh=f"合并至少需要2个支部，实际为{len(ids)}个（{_list_zh(ids)}）")
         if not str(self.name).strip():
-            raise InvalidOperationError("merge: the new branch needs a name")
+            raise InvalidOperationError("merge: the new branch needs a name", zh="合并：请为合并后的新支部命名")
         _check_kind(self.kind)
-        codes = state.codes(ids, "merge")
+        codes = state.codes(ids, "merge", "合并")
         towns = sorted({state.township[c] for c in codes})
         if self.township is None and len(towns) > 1:
             raise InvalidOperationError(
                 f"merge: the branches lie in {len(towns)} townships ({', '.join(towns)}); "
-                "give township=... for the merged branch")
+                "give township=... for the merged branch",
+                zh=f"合并：这些支部分属{len(towns)}个乡镇（{'、'.join(towns)}），"
+                   "请为合并后的支部指定乡镇（township=...）")
         _check_new_id(state, self.new_id)
         elected = state.elected[codes[0]]
         if self.established is not None and not np.isnat(elected) and _day(self.established) > elected:
+            when = pd.Timestamp(elected).date()
             raise InvalidOperationError(
                 f"merge: established {self.established} is after the election of the committee it keeps "
-                f"({self.branch_ids[0]}: {pd.Timestamp(elected).date()}); leave established empty or give "
-                "an earlier date")
+                f"({self.branch_ids[0]}: {when}); leave established empty or give "
+                "an earlier date",
+                zh=f"合并：成立日期（established）{self.established}晚于所沿用支委会的选举日期"
+                   f"（{self.branch_ids[0]}：{when}）；请不填成立日期或填写更早的日期")
         return codes
 
     def _run(self, state):
@@ -752,12 +817,15 @@ class Split(Operation):
         object.__setattr__(self, "branch_id", str(self.branch_id))
         if self.groups is not None:
             if isinstance(self.groups, str):
-                raise InvalidOperationError("split: groups must be a list of member-id lists")
-            object.__setattr__(self, "groups", tuple(_as_tuple(g, "split: each group") for g in self.groups))
+                raise InvalidOperationError("split: groups must be a list of member-id lists",
+                                            zh="拆分：groups（分组）应为由党员编号列表组成的列表")
+            object.__setattr__(self, "groups", tuple(_as_tuple(g, "split: each group", "拆分：每个分组")
+                                                     for g in self.groups))
         if self.names is not None:
-            object.__setattr__(self, "names", _as_tuple(self.names, "split: names"))
+            object.__setattr__(self, "names", _as_tuple(self.names, "split: names", "拆分：names（新支部名称）"))
         if self.new_ids is not None:
-            object.__setattr__(self, "new_ids", _as_tuple(self.new_ids, "split: new_ids"))
+            object.__setattr__(self, "new_ids", _as_tuple(self.new_ids, "split: new_ids",
+                                                          "拆分：new_ids（新支部编号）"))
 
     @property
     def created_ids(self) -> tuple[str, ...]:
@@ -766,33 +834,42 @@ class Split(Operation):
     def _parts(self, state: _State) -> tuple[int, int, list[np.ndarray], list[str]]:
         """(branch code, members staying, member rows of each leaving part, labels)."""
         if (self.by is None) == (self.groups is None):
-            raise InvalidOperationError("split: give either by=<member column> or groups=[[member ids], ...]")
-        (code,) = state.codes([self.branch_id], "split")
+            raise InvalidOperationError("split: give either by=<member column> or groups=[[member ids], ...]",
+                                        zh="拆分：请在 by=<党员信息列> 和 groups=[[党员编号], ...] 中指定且只指定一个")
+        (code,) = state.codes([self.branch_id], "split", "拆分")
         own = state.members_of(code)
+        bid_zh = _id_zh(self.branch_id)
         if self.groups is not None:
             if not self.groups:
-                raise InvalidOperationError("split: groups is empty; list the members of each new branch")
+                raise InvalidOperationError("split: groups is empty; list the members of each new branch",
+                                            zh="拆分：分组为空；请列出每个新支部的党员")
             for k, g in enumerate(self.groups):
                 if not g:
-                    raise InvalidOperationError(f"split: group {k + 1} is empty; every new branch needs members")
+                    raise InvalidOperationError(f"split: group {k + 1} is empty; every new branch needs members",
+                                                zh=f"拆分：第{k + 1}组为空；每个新支部都需要党员")
             flat = [i for g in self.groups for i in g]
             if _duplicates(flat):
-                raise InvalidOperationError(f"split: member {_list(_duplicates(flat))} is in more than one group")
-            rows = state.rows(flat, "split")
+                raise InvalidOperationError(f"split: member {_list(_duplicates(flat))} is in more than one group",
+                                            zh=f"拆分：党员{_list_zh(_duplicates(flat))}出现在多个分组中")
+            rows = state.rows(flat, "split", "拆分")
             strangers = [i for i, r in zip(flat, rows) if state.member_branch[r] != code]
             if strangers:
-                raise InvalidOperationError(f"split: member {_list(strangers)} is not in branch {self.branch_id!r}")
+                raise InvalidOperationError(f"split: member {_list(strangers)} is not in branch {self.branch_id!r}",
+                                            zh=f"拆分：党员{_list_zh(strangers)}不在支部{bid_zh}中")
             if len(flat) >= len(own):
                 raise InvalidOperationError(
                     f"split: the groups take all {len(own)} members of {self.branch_id!r}; leave at least "
-                    "one member in the original branch (it keeps the records)")
+                    "one member in the original branch (it keeps the records)",
+                    zh=f"拆分：分组包含了支部{bid_zh}的全部{len(own)}名党员；原支部至少要保留1名党员"
+                       "（各项记录留在原支部）")
             bounds = np.cumsum([0, *[len(g) for g in self.groups]])
             parts = [rows[bounds[k]:bounds[k + 1]] for k in range(len(self.groups))]
             return code, len(own) - len(flat), parts, [str(k + 2) for k in range(len(self.groups))]
         members = state.base.data.members
         if self.by not in members.columns or self.by in ("member_id", "branch_id"):
             usable = [c for c in members.columns if c not in ("member_id", "branch_id")]
-            raise InvalidOperationError(f"split: by={self.by!r} is not a member column; use one of {usable}")
+            raise InvalidOperationError(f"split: by={self.by!r} is not a member column; use one of {usable}",
+                                        zh=f"拆分：by={self.by!r}不是党员信息列；可用的列：{_named_zh(usable, BY_ZH)}")
         values = state.base.column(self.by)[own]
         if self.by == "unit" and state.units:
             values = np.asarray([state.units.get(r, v) for r, v in zip(own.tolist(), values)], dtype=object)
@@ -801,7 +878,9 @@ class Split(Operation):
         if len(distinct) < 2:
             raise InvalidOperationError(
                 f"split: branch {self.branch_id!r} has {len(distinct)} distinct {self.by!r} value(s) "
-                f"among its {len(own)} members; nothing to split by")
+                f"among its {len(own)} members; nothing to split by",
+                zh=f"拆分：支部{bid_zh}的{len(own)}名党员中，{_named_zh([self.by], BY_ZH)}只有"
+                   f"{len(distinct)}种取值，无法据此拆分")
         sizes = {v: int((text == v).sum()) for v in distinct}
         secretary = own[state.member_role[own] == ROLES.index("secretary")]
         stay = text[own.tolist().index(secretary[0])] if len(secretary) else ""
@@ -823,7 +902,8 @@ class Split(Operation):
         if self.names is not None:
             if len(self.names) != len(labels):
                 raise InvalidOperationError(
-                    f"split: {len(labels)} new branch(es) ({_list(labels)}) but {len(self.names)} name(s)")
+                    f"split: {len(labels)} new branch(es) ({_list(labels)}) but {len(self.names)} name(s)",
+                    zh=f"拆分：将新设{len(labels)}个支部（{_list_zh(labels)}），但给出了{len(self.names)}个名称")
             return self.names
         return tuple(f"{state.name[code]}（{label}）" for label in labels)
 
@@ -832,7 +912,9 @@ class Split(Operation):
         if len(self.new_ids) != len(parts):
             raise InvalidOperationError(
                 f"split: {len(parts)} part(s) leave {self.branch_id!r} but {len(self.new_ids)} new id(s) are "
-                f"given ({_list(self.new_ids)}); the data differ from those the scenario was made on")
+                f"given ({_list(self.new_ids)}); the data differ from those the scenario was made on",
+                zh=f"拆分：支部{_id_zh(self.branch_id)}将分出{len(parts)}个部分，但给出了{len(self.new_ids)}个"
+                   f"新支部编号（{_list_zh(self.new_ids)}）；当前数据与制定方案时所用的数据不一致")
         for new_id in self.new_ids:
             _check_new_id(state, new_id)
         return code, stay, parts, self._names(state, code, labels)
@@ -878,22 +960,26 @@ class Move(Operation):
     to: str
 
     def __post_init__(self):
-        object.__setattr__(self, "member_ids", _as_tuple(self.member_ids, "move: member_ids"))
+        object.__setattr__(self, "member_ids", _as_tuple(self.member_ids, "move: member_ids",
+                                                         "转移：member_ids（转移的党员编号）"))
         object.__setattr__(self, "to", str(self.to))
 
     def _validate(self, state):
         ids = self.member_ids
         if not ids:
-            raise InvalidOperationError("move: no members given")
+            raise InvalidOperationError("move: no members given", zh="转移：未指定要转移的党员")
         if _duplicates(ids):
-            raise InvalidOperationError(f"move: member {_list(_duplicates(ids))} listed twice")
-        (to,) = state.codes([self.to], "move: to")
-        rows = state.rows(ids, "move")
+            raise InvalidOperationError(f"move: member {_list(_duplicates(ids))} listed twice",
+                                        zh=f"转移：党员{_list_zh(_duplicates(ids))}重复列出")
+        (to,) = state.codes([self.to], "move: to", "转移（目标支部）")
+        rows = state.rows(ids, "move", "转移")
         already = state.member_branch[rows] == to
         if already.any():
+            inside = [i for i, a in zip(ids, already) if a]
             raise InvalidOperationError(
-                f"move: member {_list([i for i, a in zip(ids, already) if a])} is already in {self.to!r}; "
-                "a member cannot move to its own branch")
+                f"move: member {_list(inside)} is already in {self.to!r}; "
+                "a member cannot move to its own branch",
+                zh=f"转移：党员{_list_zh(inside)}已在支部{_id_zh(self.to)}中；党员不能转移到其所在的支部")
         return rows, to
 
     def _run(self, state):
@@ -936,8 +1022,9 @@ class Dissolve(Operation):
 
     def _validate(self, state):
         if self.branch_id == self.into:
-            raise InvalidOperationError(f"dissolve: a branch cannot be dissolved into itself ({self.into!r})")
-        return state.codes([self.branch_id, self.into], "dissolve")
+            raise InvalidOperationError(f"dissolve: a branch cannot be dissolved into itself ({self.into!r})",
+                                        zh=f"撤销：支部不能撤销后并入自身（{_id_zh(self.into)}）")
+        return state.codes([self.branch_id, self.into], "dissolve", "撤销")
 
     def _run(self, state):
         source, into = self._validate(state)
@@ -974,7 +1061,8 @@ class Create(Operation):
     established: dt.date | None = None
 
     def __post_init__(self):
-        object.__setattr__(self, "members", _as_tuple(self.members, "create: members"))
+        object.__setattr__(self, "members", _as_tuple(self.members, "create: members",
+                                                      "新建：members（转入的党员编号）"))
 
     @property
     def created_ids(self) -> tuple[str, ...]:
@@ -989,14 +1077,15 @@ class Create(Operation):
 
     def _validate(self, state):
         if not str(self.name).strip():
-            raise InvalidOperationError("create: the new branch needs a name")
+            raise InvalidOperationError("create: the new branch needs a name", zh="新建：请为新支部命名")
         if not str(self.township).strip():
-            raise InvalidOperationError("create: the new branch needs a township")
+            raise InvalidOperationError("create: the new branch needs a township", zh="新建：请指定新支部所在的乡镇")
         _check_kind(self.kind)
         if _duplicates(self.members):
-            raise InvalidOperationError(f"create: member {_list(_duplicates(self.members))} listed twice")
+            raise InvalidOperationError(f"create: member {_list(_duplicates(self.members))} listed twice",
+                                        zh=f"新建：党员{_list_zh(_duplicates(self.members))}重复列出")
         _check_new_id(state, self.new_id)
-        return state.rows(self.members, "create") if self.members else np.array([], dtype=np.int64)
+        return state.rows(self.members, "create", "新建") if self.members else np.array([], dtype=np.int64)
 
     def _run(self, state):
         rows = self._validate(state)
@@ -1040,10 +1129,14 @@ class Appoint(Operation):
         if self.role not in ROLES or self.role == "member":
             posts = [r for r in ROLES if r != "member"]
             hint = "; use vacate to make a member an ordinary member" if self.role == "member" else ""
-            raise InvalidOperationError(f"appoint: role must be one of {posts}, got {self.role!r}{hint}")
-        (row,) = state.rows([self.member_id], "appoint")
+            hint_zh = "；改为普通党员请用免去职务（vacate）" if self.role == "member" else ""
+            raise InvalidOperationError(f"appoint: role must be one of {posts}, got {self.role!r}{hint}",
+                                        zh=f"任命：职务须为{_named_zh(posts, ROLE_ZH)}之一，"
+                                           f"实际为{self.role!r}{hint_zh}")
+        (row,) = state.rows([self.member_id], "appoint", "任命")
         if state.member_role[row] == ROLES.index(self.role):
-            raise InvalidOperationError(f"appoint: member {self.member_id!r} already is {self.role}")
+            raise InvalidOperationError(f"appoint: member {self.member_id!r} already is {self.role}",
+                                        zh=f"任命：党员{_id_zh(self.member_id)}已担任{ROLE_ZH[self.role]}")
         previous = np.array([], dtype=np.int64)
         if self.role in SINGLE_POSTS:
             own = state.members_of(state.member_branch[row])
@@ -1087,9 +1180,10 @@ class Vacate(Operation):
         object.__setattr__(self, "member_id", str(self.member_id))
 
     def _validate(self, state):
-        (row,) = state.rows([self.member_id], "vacate")
+        (row,) = state.rows([self.member_id], "vacate", "免去职务")
         if state.member_role[row] == _MEMBER:
-            raise InvalidOperationError(f"vacate: member {self.member_id!r} holds no post")
+            raise InvalidOperationError(f"vacate: member {self.member_id!r} holds no post",
+                                        zh=f"免去职务：党员{_id_zh(self.member_id)}未担任任何职务")
         return row
 
     def _run(self, state):
@@ -1167,7 +1261,8 @@ class Scenario:
             try:
                 op, state, text, ids = self._step(state, op, ids)
             except ScenarioError as exc:
-                raise type(exc)(f"step {k + 1} ({getattr(op, 'op', '?')}): {exc}") from exc
+                name = getattr(op, "op", "?")
+                raise exc.prefixed(f"step {k + 1} ({name})", f"第{k + 1}步（{OP_ZH.get(name, name)}）") from exc
             ops.append(op)
             texts.append(text)
         self._ops: tuple[Operation, ...] = tuple(ops)
@@ -1243,7 +1338,8 @@ class Scenario:
         builder calls keeps it); otherwise the remaining operations are re-applied.
         """
         if not self._ops:
-            raise InvalidOperationError("undo: the scenario has no operation to undo")
+            raise InvalidOperationError("undo: the scenario has no operation to undo",
+                                        zh="撤销上一步：方案中没有可撤销的步骤")
         parent = self._parent() if self._parent is not None else None
         if parent is not None and parent._ops == self._ops[:-1] and parent._base is self._base:
             return parent
@@ -1359,20 +1455,23 @@ class Scenario:
     def from_dict(cls, doc: dict, data: BranchData, *, source: str = "scenario") -> Scenario:
         """Build from :meth:`to_dict`'s output; every step is validated against ``data``."""
         if not isinstance(doc, dict) or "steps" not in doc:
-            raise ScenarioFileError(f"{source}: expected a mapping with a 'steps' list")
+            raise ScenarioFileError(f"{source}: expected a mapping with a 'steps' list",
+                                    zh=f"{source}：内容应为含有“steps”（步骤）列表的映射")
         steps = doc["steps"] or []
         if not isinstance(steps, list):
-            raise ScenarioFileError(f"{source}: 'steps' must be a list, got {type(steps).__name__}")
+            raise ScenarioFileError(f"{source}: 'steps' must be a list, got {type(steps).__name__}",
+                                    zh=f"{source}：“steps”（步骤）应为列表，实际为{type(steps).__name__}")
         ops = [_op_from_dict(step, k + 1, source) for k, step in enumerate(steps)]
         try:
             effective = doc.get("effective")
             effective = pd.Timestamp(effective).date() if effective is not None else None
         except (ValueError, TypeError):
-            raise ScenarioFileError(f"{source}: effective: not a date: {doc.get('effective')!r}") from None
+            raise ScenarioFileError(f"{source}: effective: not a date: {doc.get('effective')!r}",
+                                    zh=f"{source}：effective（生效日期）不是有效日期：{doc.get('effective')!r}") from None
         try:
             return cls(data, ops, effective=effective)
         except ScenarioError as exc:
-            raise type(exc)(f"{source}: {exc}") from exc
+            raise exc.prefixed(source, source) from exc
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike, data: BranchData) -> Scenario:
@@ -1383,12 +1482,32 @@ class Scenario:
         """
         path = Path(path)
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise ScenarioFileError(f"{path}: cannot read the scenario file: {exc.strerror or exc}") from None
+            raise ScenarioFileError(f"{path}: cannot read the scenario file: {exc.strerror or exc}",
+                                    zh=f"{path}：无法读取方案文件：{_os_reason_zh(exc)}") from None
+        return cls.from_yaml_text(text, data, source=str(path))
+
+    @classmethod
+    def from_yaml_text(cls, text: str | bytes, data: BranchData, *, source: str = "scenario") -> Scenario:
+        """:meth:`from_yaml` for text already read (an upload); ``source`` names it in messages.
+
+        >>> import workbench as wb
+        >>> try:
+        ...     Scenario.from_yaml_text("steps: [", wb.load("sample_data"), source="up.yaml")
+        ... except ScenarioFileError as err:
+        ...     print(err.message("zh").splitlines()[0])
+        up.yaml：不是有效的YAML文件（第1行第9列附近）：while parsing a flow node
+        """
+        try:
+            doc = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise ScenarioFileError(f"{path}: not valid YAML: {exc}") from None
-        return cls.from_dict(doc, data, source=str(path))
+            mark = getattr(exc, "problem_mark", None)
+            where = f"（第{mark.line + 1}行第{mark.column + 1}列附近）" if mark is not None else ""
+            # PyYAML's detail stays in English after the Chinese summary: it quotes the offending text.
+            raise ScenarioFileError(f"{source}: not valid YAML: {exc}",
+                                    zh=f"{source}：不是有效的YAML文件{where}：{exc}") from None
+        return cls.from_dict(doc, data, source=source)
 
     # ----------------------------------------------------------------- compare
     def affected(self) -> pd.Series:
@@ -1458,6 +1577,12 @@ class Scenario:
         return _comparison(self._state, self.affected(), before, after, framework)
 
 
+def _os_reason_zh(exc: OSError) -> str:
+    """Why a file could not be read, in Chinese for the usual causes (the system's text otherwise)."""
+    known = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EISDIR: "这是一个文件夹，不是文件"}
+    return known.get(exc.errno, exc.strerror or str(exc))
+
+
 def _reason(reason) -> dict:
     if reason is None:
         return {}
@@ -1468,13 +1593,16 @@ def _reason(reason) -> dict:
 
 
 def _op_from_dict(step, k: int, source: str) -> Operation:
-    where = f"{source}: step {k}"
+    where, where_zh = f"{source}: step {k}", f"{source}：第{k}步"
     if not isinstance(step, dict) or "op" not in step:
-        raise ScenarioFileError(f"{where}: expected a mapping with an 'op' key, got {step!r}")
+        raise ScenarioFileError(f"{where}: expected a mapping with an 'op' key, got {step!r}",
+                                zh=f"{where_zh}：应为含有“op”（操作）键的映射，实际为{step!r}")
     name = step["op"]
     cls = OPERATIONS.get(name)
     if cls is None:
-        raise ScenarioFileError(f"{where}: unknown op {name!r}; expected one of {list(OPERATIONS)}")
+        raise ScenarioFileError(f"{where}: unknown op {name!r}; expected one of {list(OPERATIONS)}",
+                                zh=f"{where_zh}：未知操作{name!r}；可用的操作：{_named_zh(OPERATIONS, OP_ZH)}")
+    where_zh = f"{where_zh}（{OP_ZH[name]}）"
     fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in ("reason_zh", "reason_en")}
     kwargs = {}
     for key, value in step.items():
@@ -1482,26 +1610,29 @@ def _op_from_dict(step, k: int, source: str) -> Operation:
             continue
         if key == "reason":
             if not isinstance(value, dict):
-                raise ScenarioFileError(f"{where} ({name}): reason must be a mapping with zh and en")
+                raise ScenarioFileError(f"{where} ({name}): reason must be a mapping with zh and en",
+                                        zh=f"{where_zh}：reason（理由）应为含有 zh 和 en 的映射")
             kwargs["reason_zh"] = str(value.get("zh", ""))
             kwargs["reason_en"] = str(value.get("en", ""))
             continue
         if key not in fields:
-            raise ScenarioFileError(f"{where} ({name}): unknown key {key!r}; allowed: {[*fields, 'reason']}")
+            raise ScenarioFileError(f"{where} ({name}): unknown key {key!r}; allowed: {[*fields, 'reason']}",
+                                    zh=f"{where_zh}：未知字段{key!r}；可用的字段：{'、'.join([*fields, 'reason'])}")
         if key == "established" and value is not None:
             try:
                 value = pd.Timestamp(value).date()
             except (ValueError, TypeError):
-                raise ScenarioFileError(f"{where} ({name}): established: not a date: {value!r}") from None
+                raise ScenarioFileError(f"{where} ({name}): established: not a date: {value!r}",
+                                        zh=f"{where_zh}：established（成立日期）不是有效日期：{value!r}") from None
         kwargs[key] = value
     missing = [f for f, spec in fields.items() if spec.default is dataclasses.MISSING
                and spec.default_factory is dataclasses.MISSING and f not in kwargs]
     if missing:
-        raise ScenarioFileError(f"{where} ({name}): missing {missing}")
+        raise ScenarioFileError(f"{where} ({name}): missing {missing}", zh=f"{where_zh}：缺少字段{'、'.join(missing)}")
     try:
         return cls(**kwargs)
     except ScenarioError as exc:
-        raise ScenarioFileError(f"{where} ({name}): {exc}") from None
+        raise ScenarioFileError(f"{where} ({name}): {exc.en}", zh=f"{where_zh}：{exc.zh}") from None
 
 
 # ============================================================== comparison

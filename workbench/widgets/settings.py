@@ -16,6 +16,8 @@ True
 -1.0
 >>> model.merge(["B00031"], name="x"), model.status["key"], len(model.scenario)
 (False, 'need_two_branches', 1)
+>>> model.move(["M0000001"], to="B00001"), model.status["zh"]["message"]
+(False, '转移：党员M0000001已在支部B00001中；党员不能转移到其所在的支部')
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 import traitlets as t
-import yaml
 
 from .. import charts
 from ..data.schema import BRANCH_KINDS
@@ -242,7 +243,11 @@ class ScenarioModel(t.HasTraits):
         """
         try:
             new = build(self.scenario)
-        except (ScenarioError, ValueError, KeyError, TypeError) as exc:
+        except ScenarioError as exc:
+            # Both languages are kept: the status re-renders when the user switches language.
+            self._say(False, "op_failed", {"message": exc.message("zh")}, {"message": exc.message("en")})
+            return False
+        except (ValueError, KeyError, TypeError) as exc:
             self._say(False, "op_failed", {"message": str(exc).strip("'\"")})
             return False
         self.scenario = new
@@ -338,13 +343,8 @@ class ScenarioModel(t.HasTraits):
 
     def load_text(self, text: bytes | str, name: str = "upload") -> bool:
         """Read a scenario from uploaded YAML text."""
-        def build(_):
-            try:
-                doc = yaml.safe_load(text)
-            except yaml.YAMLError as exc:
-                raise ValueError(f"{name}: not valid YAML: {exc}") from None
-            return Scenario.from_dict(doc, self.state.data, source=name)
-        return self._try(build, lambda new: ("scenario_loaded", {"name": name, "n": len(new)}, None))
+        return self._try(lambda _: Scenario.from_yaml_text(text, self.state.data, source=name),
+                         lambda new: ("scenario_loaded", {"name": name, "n": len(new)}, None))
 
 
 # ------------------------------------------------------------------- editor
