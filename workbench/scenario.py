@@ -34,6 +34,7 @@ Choices, stated once (each operation's docstring repeats its own):
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 import datetime as dt
 import errno
@@ -605,7 +606,7 @@ def _default_effective(data: BranchData) -> dt.date:
 # =============================================================== operations
 
 @dataclass(frozen=True, kw_only=True)
-class Operation:
+class Operation(abc.ABC):
     """One change of branch settings, with a pure ``apply(data) -> BranchData``.
 
     ``reason_zh`` / ``reason_en`` say why (suggest_settings fills them); they
@@ -645,11 +646,13 @@ class Operation:
         """The operation with its new ids and establishment date filled in."""
         return self, ids
 
-    def _run(self, state: _State) -> _State:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _run(self, state: _State) -> _State:
+        """The state after this operation (each subclass implements it)."""
 
-    def _describe(self, state: _State) -> tuple[str, str]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _describe(self, state: _State) -> tuple[str, str]:
+        """What this operation does, in Chinese and English (each subclass implements it)."""
 
     def to_dict(self) -> dict:
         out = {"op": self.op}
