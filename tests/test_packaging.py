@@ -10,7 +10,7 @@ import yaml
 from .conftest import ROOT
 
 # conda-forge spells a few packages differently from PyPI
-CONDA_NAMES = {"dask[dataframe]": "dask"}
+CONDA_NAMES = {"dask[dataframe]": "dask", "kaleido": "python-kaleido"}
 
 
 def _split(spec: str) -> tuple[str, str]:
@@ -30,7 +30,7 @@ def test_pyproject_and_environment_agree():
             for spec in item["pip"]:
                 if not spec.startswith("-"):
                     conda.update([_split(spec)])
-        elif not item.startswith(("python", "pip")):
+        elif re.match(r"^\s*([A-Za-z0-9_.\-]+)", item).group(1) not in ("python", "pip"):
             conda.update([_split(item)])
     assert pip == conda
     assert all(bound.startswith(">=") for bound in pip.values()), "every dependency has a lower bound"
