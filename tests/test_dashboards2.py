@@ -384,6 +384,7 @@ def test_completion_heat_map_by_township_and_branch(inspection, sample):
     towns = sample.branches["township"].nunique()
     assert len(fig.data[0].y) == towns and len(fig.data[0].x) == 5
     view.scope.value = "石明乡"
+    fig = view.chart.figure  # the chart shows a new figure
     names = sample.branches.set_index("branch_id")
     here = names[names["township"] == "石明乡"]
     assert sorted(fig.data[0].y) == sorted(here["name"])

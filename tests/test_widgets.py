@@ -128,15 +128,15 @@ def test_save_and_load_a_named_scheme(explorer):
 
 
 def test_language_switch_changes_labels(explorer):
-    state = explorer.state
-    fig = explorer.views["ranking"].chart.figure
+    state, ranking = explorer.state, explorer.views["ranking"]
     state.lang = "en"
     assert "Weight explorer" in explorer.views["header"].title.value
     assert "Team" in explorer.views["panel"].labels["team"].value
-    assert fig.layout.title.text == "Top 10"
-    assert explorer.views["ranking"].which.options[1][0] == "Bottom 10"
+    assert ranking.chart.figure.layout.title.text == "Top 10"
+    assert '"text":"Top 10"' in ranking.chart.plot.figure_json  # what the page draws
+    assert ranking.which.options[1][0] == "Bottom 10"
     state.lang = "zh"
-    assert fig.layout.title.text == "前 10 名"
+    assert ranking.chart.figure.layout.title.text == "前 10 名"
     assert "队伍建设" in explorer.views["panel"].labels["team"].value
 
 

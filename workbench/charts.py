@@ -2,8 +2,9 @@
 
 Every builder has the same shape, ``(result, *, lang="zh", title=None,
 height=None, theme="light", ...) -> go.Figure``, and reads nothing but its
-arguments. Widgets reuse a few FigureWidgets and copy a new figure into them
-(:func:`sync_figure`); tests inspect ``fig.data`` and ``fig.layout``.
+arguments. Widgets keep one chart each and draw each new figure into it
+(:class:`workbench.widgets.plotly_chart.PlotlyChart`); tests inspect ``fig.data``
+and ``fig.layout``.
 
 >>> import workbench as wb
 >>> data = wb.load("sample_data")
@@ -15,15 +16,12 @@ arguments. Widgets reuse a few FigureWidgets and copy a new figure into them
 
 from __future__ import annotations
 
-import json
-from copy import deepcopy
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
-from plotly.utils import PlotlyJSONEncoder
 
 from .i18n import tr
 
@@ -38,7 +36,6 @@ __all__ = [
     "effective_weights",
     "grade_colors",
     "base_layout",
-    "sync_figure",
     "names_of",
 ]
 
@@ -341,48 +338,6 @@ def effective_weights(scheme, *, lang: str = "zh", title: str | None = None, hei
                                 texttemplate="%{label}<br>%{value:.0%}", insidetextorientation="horizontal"))
     return base_layout(fig, title=title if title is not None else tr("weights_chart", lang),
                        height=height or 460, theme=theme)
-
-
-# ---------------------------------------------------------------- FigureWidget
-
-def _json(obj) -> str:
-    return json.dumps(obj, cls=PlotlyJSONEncoder, sort_keys=True)
-
-
-def _signature(obj) -> str:
-    """What a trace or layout says, for change detection: its own properties (no deep copy, unlike
-    to_plotly_json) with the template stood in for by its colours (light or dark)."""
-    props = dict(obj._props)
-    template = props.pop("template", None)
-    if template is not None:
-        props["template"] = _json(template.get("layout", {}).get("paper_bgcolor"))
-    return _json(props)
-
-
-def sync_figure(widget, figure: go.Figure) -> None:
-    """Copy ``figure`` into a FigureWidget in one batch, sending only what changed.
-
-    Keeps the widget (no new JavaScript bundle); traces and the layout that are
-    unchanged send no message, so a slider move re-draws only what moved.
-    """
-    with widget.batch_update():
-        if len(widget.data) != len(figure.data) or any(
-                w.type != t.type for w, t in zip(widget.data, figure.data)):
-            widget.data = []
-            widget.add_traces(figure.data)
-        else:
-            for trace, new in zip(widget.data, figure.data):
-                if _signature(trace) != _signature(new):
-                    trace.update(new.to_plotly_json(), overwrite=True)
-        if _signature(widget.layout) != _signature(figure.layout):
-            widget.layout = figure.layout
-    # A FigureWidget shown inside a container never gets its own _repr_mimebundle_ call, which is
-    # where plotly refreshes the state a new view starts from; without this, a chart drawn before
-    # the page displays it (as every dashboard does) would appear empty. Once a view has drawn
-    # (it reports its layout defaults back), the edits above reach it and the copy is not needed.
-    if not widget._layout_defaults:
-        widget._widget_layout = deepcopy(widget._layout_obj._props)
-        widget._widget_data = deepcopy(widget._data)
 
 
 # =====================================================================================

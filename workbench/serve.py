@@ -425,6 +425,8 @@ def serve(opts: ServeOptions) -> int:
 def lab(opts: ServeOptions) -> int:
     """Run JupyterLab on ``opts.notebooks`` until interrupted (Ctrl+C)."""
     from jupyterlab.labapp import LabApp
+
+    from .widgets.plotly_chart import plotly_js_handlers
     from traitlets.config import Config
 
     _check_port_free(opts.host, opts.port)
@@ -432,6 +434,7 @@ def lab(opts: ServeOptions) -> int:
     os.environ.update(server_environment(opts))
     token = secrets.token_urlsafe(24)
     server = LabApp.initialize_server(argv=[], config=Config(lab_config(opts, token=token)))
+    server.web_app.add_handlers(".*$", plotly_js_handlers(server.base_url))
     url = f"{_display_url(opts.host, server.port)}lab?token={token}"
     _announce("JupyterLab 已启动，请在浏览器中打开", "JupyterLab is running; open", url, opts)
     server.start()
@@ -496,6 +499,7 @@ def _voila_app_class():
     from tornado.ioloop import IOLoop
     from traitlets import Any as AnyTrait
     from voila.app import Voila
+    from .widgets.plotly_chart import plotly_js_handlers
     from voila.tornado.handler import TornadoVoilaHandler
     from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
@@ -560,6 +564,8 @@ def _voila_app_class():
                 elif len(spec) >= 2 and spec[1] is TornadoVoilaHandler:
                     spec = (spec[0], DashboardHandler, *spec[2:])
                 handlers.append(spec)
+            # plotly.js once per page (and cached), not once per chart: see widgets.plotly_chart
+            handlers[:0] = plotly_js_handlers(self.base_url)
             # Runs once the event loop starts, i.e. after the port is bound.
             IOLoop.current().add_callback(self._announce_address)
             return handlers

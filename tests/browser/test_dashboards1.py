@@ -101,3 +101,38 @@ def test_weight_slider_changes_the_ranking(log):
     assert "合计 100%" in app.inner_text()
     save_screenshot(page, "02_weights_moved")
     log.assert_clean()
+
+
+def test_plotly_js_loads_once_per_page_from_the_server(log):
+    """Four charts, one download of plotly.js (cached by the browser), none through the websocket."""
+    page = log.page
+    fetched: list[tuple[str, int, str]] = []
+    page.on("response", lambda r: fetched.append((r.url, r.status, r.headers.get("cache-control", "")))
+            if r.url.endswith("plotly.min.js") else None)
+    received: list[int] = []  # sizes of websocket frames from the kernel
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))))
+    open_with_charts(page, "02_weights.ipynb", 3)
+    assert [(url.rsplit("/", 2)[-2:], status) for url, status, _ in fetched] == [(["workbench", "plotly.min.js"], 200)]
+    assert "max-age" in fetched[0][2]
+    assert max(received) < 1_000_000, "no chart carries plotly.js over the websocket"
+    log.assert_clean()
+
+
+def test_charts_draw_when_the_server_has_no_plotly_route(log):
+    """On a server without the route (plain Jupyter), the first chart asks its kernel for plotly.js."""
+    page = log.page
+    refused: list[str] = []
+
+    def refuse(route):
+        refused.append(route.request.url)
+        route.fulfill(status=404, body="not here")
+    page.route("**/workbench/plotly.min.js", refuse)
+    received: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))))
+    open_with_charts(page, "02_weights.ipynb", 3)
+    assert len(bar_texts(page, 0)) == 10
+    assert len(refused) == 1
+    assert sum(size > 4_000_000 for size in received) == 1, "plotly.js came once, through the kernel"
+    # only the missing route failed; the charts drew from the bundle the kernel sent
+    log.console_errors[:] = [e for e in log.console_errors if "404" not in e]
+    log.assert_clean()

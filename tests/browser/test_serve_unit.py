@@ -164,6 +164,9 @@ def test_workbench_lab_serves_the_notebooks_with_widgets_and_plotly():
         extensions = {e["name"] for e in config["federated_extensions"]}
         assert {"@jupyter-widgets/jupyterlab-manager", "jupyterlab-plotly", "anywidget"} <= extensions
         assert Path(config["serverRoot"]) == FIXTURES
+        # the dashboards' charts load plotly.js from the server once per page (see widgets.plotly_chart)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/workbench/plotly.min.js", timeout=30) as response:
+            assert response.status == 200 and len(response.read()) > 1_000_000
         # the API needs the token
         with pytest.raises(urllib.error.HTTPError, match="403"):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kernels", timeout=10)

@@ -1,8 +1,8 @@
 """Views: widgets that render a model and bind user actions to it.
 
 Each view takes the models it shows, builds its widgets once, and re-renders
-on model changes (including the language). Charts are ``plotly``
-FigureWidgets updated in place (:func:`workbench.charts.sync_figure`).
+on model changes (including the language). Charts are kept for the life of the
+page and re-drawn in place (:class:`~workbench.widgets.plotly_chart.PlotlyChart`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ..i18n import LANGUAGES, tr
 from ..scoring import Scheme
 from ..weights import SAATY_SCALE, consistency_ratio
 from .models import AppState, ScoringModel
+from .plotly_chart import PlotlyChart
 
 __all__ = [
     "STYLE",
@@ -272,19 +273,27 @@ class KpiCards:
 # --------------------------------------------------------------------- charts
 
 class ChartView:
-    """One FigureWidget kept for the life of the dashboard, re-drawn by ``build(lang, theme)``."""
+    """One chart kept for the life of the dashboard, re-drawn by ``build(lang, theme)``.
+
+    ``figure`` is the figure last drawn (a ``go.Figure``); the page shows it
+    through a :class:`~workbench.widgets.plotly_chart.PlotlyChart`.
+    """
 
     def __init__(self, state: AppState, build, *, width: int = 1280):
         self.state = state
         self.build = build
         self.width = width
-        # Created at the first figure: each FigureWidget costs the page a 5 MB script, so a chart
-        # that is never drawn (robustness before it is run) costs nothing.
-        self.figure: go.FigureWidget | None = None
-        # FigureWidget's own ``layout`` is plotly's: a Box carries the page layout. The figure gets a
-        # pixel width because a FigureWidget does not follow the size of its container.
+        # Created at the first figure, so that a chart never drawn (robustness before it is run)
+        # costs the page nothing.
+        self.plot: PlotlyChart | None = None
+        # The figure gets a pixel width (a plotly chart does not follow the size of its container);
+        # a Box carries the page layout.
         self.widget = w.Box([], layout=w.Layout(width=f"{width + 8}px", overflow="hidden"))
         state.observe(lambda _: self.render(), names=["lang", "theme"])
+
+    @property
+    def figure(self) -> go.Figure | None:
+        return self.plot.figure if self.plot is not None else None
 
     def current(self) -> go.Figure | None:
         fig = self.build(self.state.lang, self.state.theme)
@@ -296,11 +305,11 @@ class ChartView:
         fig = self.current()
         if fig is None:
             return
-        if self.figure is None:
-            self.figure = go.FigureWidget(fig)
-            self.widget.children = [self.figure]
+        if self.plot is None:
+            self.plot = PlotlyChart(fig)
+            self.widget.children = [self.plot]
         else:
-            charts.sync_figure(self.figure, fig)
+            self.plot.show(fig)
 
 
 class RankingView:
@@ -340,8 +349,7 @@ class RankingView:
 
 
 class ProfileView:
-    """One branch: radar of dimension scores against the county mean, and what raises or lowers it
-    (one figure: every FigureWidget costs the page a large script)."""
+    """One branch: radar of dimension scores against the county mean, and what raises or lowers it."""
 
     def __init__(self, state: AppState, scoring: ScoringModel):
         self.state, self.scoring = state, scoring

@@ -1,0 +1,105 @@
+// A plotly chart as an anywidget, drawn with Plotly.react from the figure's JSON.
+//
+// plotly's own FigureWidget carries the whole of plotly.js (5 MB) in every
+// instance, sent over the websocket and evaluated once per chart. Here the page
+// loads plotly.js once: from the server's `workbench/plotly.min.js` route (which
+// `workbench serve` and `workbench lab` add, and which the browser caches), or,
+// on a server without that route, from the kernel through this widget's comm.
+
+const state = (window.__workbenchPlotly = window.__workbenchPlotly || {});
+
+function baseUrl() {
+  const config = document.getElementById("jupyter-config-data");
+  if (config) {
+    try {
+      const base = JSON.parse(config.textContent).baseUrl;
+      if (base) return base.endsWith("/") ? base : base + "/";
+    } catch (_) { /* not JSON: use the root */ }
+  }
+  return "/";
+}
+
+// plotly.min.js is a UMD bundle: where a page has RequireJS (define.amd), it
+// would register as an anonymous AMD module and never set window.Plotly.
+function runScript(attributes) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    const define = window.define;
+    window.define = undefined;
+    const done = (ok, why) => {
+      window.define = define;
+      if (ok && window.Plotly && window.Plotly.react) resolve(window.Plotly);
+      else reject(new Error(why || "plotly.js did not define window.Plotly"));
+    };
+    if (attributes.src) {
+      script.src = attributes.src;
+      script.onload = () => done(true);
+      script.onerror = () => done(false, "could not load " + attributes.src);
+      document.head.appendChild(script);
+    } else {
+      script.textContent = attributes.text;
+      document.head.appendChild(script);  // inline scripts run at once
+      done(true);
+    }
+  });
+}
+
+function bundleFromKernel(model) {
+  return new Promise((resolve) => {
+    const onMessage = (message) => {
+      if (message && typeof message.plotly_js === "string") {
+        model.off("msg:custom", onMessage);
+        resolve(message.plotly_js);
+      }
+    };
+    model.on("msg:custom", onMessage);
+    model.send({ request: "plotly_js" });
+  });
+}
+
+function loadPlotly(model) {
+  if (window.Plotly && window.Plotly.react) return Promise.resolve(window.Plotly);
+  if (!state.loading) {
+    state.loading = runScript({ src: baseUrl() + "workbench/plotly.min.js" })
+      .catch(async () => runScript({ text: await bundleFromKernel(model) }))
+      .catch((error) => {
+        state.loading = null;  // let the next chart try again
+        throw error;
+      });
+  }
+  return state.loading;
+}
+
+const CONFIG = { displaylogo: false, responsive: false, modeBarButtonsToRemove: ["sendDataToCloud"] };
+
+async function render({ model, el }) {
+  const plot = document.createElement("div");
+  plot.className = "wb-plotly-chart";
+  el.appendChild(plot);
+  let Plotly;
+  try {
+    Plotly = await loadPlotly(model);
+  } catch (error) {
+    plot.textContent = "图表无法显示 · The chart cannot be shown: " + error.message;
+    return;
+  }
+  // Draws run one after another: a slider moved quickly sends figures faster than
+  // the browser draws them, and only the newest one waiting is worth drawing.
+  let drawing = null;
+  let waiting = false;
+  const draw = async () => {
+    if (drawing) { waiting = true; return; }
+    const figure = JSON.parse(model.get("figure_json") || "{}");
+    drawing = Plotly.react(plot, figure.data || [], figure.layout || {}, CONFIG);
+    try { await drawing; } finally { drawing = null; }
+    if (waiting) { waiting = false; await draw(); }
+  };
+  model.on("change:figure_json", draw);
+  await draw();
+  return () => {
+    model.off("change:figure_json", draw);
+    Plotly.purge(plot);
+  };
+}
+
+export default { render };
