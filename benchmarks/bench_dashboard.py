@@ -148,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", default="zh")
     parser.add_argument("--theme", default="light")
     parser.add_argument("--opens", type=int, default=3, help="warm page opens to time (default 3)")
+    parser.add_argument("--pause", type=float, default=0,
+                        help="seconds between page opens (default 0: one after another)")
     parser.add_argument("--moves", type=int, default=20, help="slider moves to time (default 20)")
     parser.add_argument("--method", choices=["keyboard", "readout"], default="keyboard",
                         help="move by arrow key on the handle, or type into the readout")
@@ -175,8 +177,12 @@ def main(argv: list[str] | None = None) -> int:
             if args.preheat:
                 time.sleep(2)  # the pool fills in the background; the first open waits for it anyway
             _, cold = time_to_first_chart(browser, url, args.notebook, args.chart, timeout_ms)
-            runs = [time_to_first_chart(browser, url, args.notebook, args.chart, timeout_ms)
-                    for _ in range(args.opens)]
+            runs = []
+            for _ in range(args.opens):
+                # with --preheat, the pool starts a new kernel after each open: --pause lets it
+                # finish (a viewer arriving some seconds after the last), 0 measures opens in a rush
+                time.sleep(args.pause)
+                runs.append(time_to_first_chart(browser, url, args.notebook, args.chart, timeout_ms))
             warm_cells = [c for c, _ in runs]
             warm = [w for _, w in runs]
             latencies, missed = slider_latencies(
@@ -191,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dashboard {args.notebook}  data {Path(args.data).name}  "
           f"server {'given' if args.url else f'started, preheat {args.preheat}'}")
     print(f"  first open (server just started) -> first chart: {cold:5.1f} s")
-    print(f"  warm page open -> first chart, {len(warm)} runs: "
+    print(f"  warm page open -> first chart, {len(warm)} runs {args.pause:g} s apart: "
           + ", ".join(f"{w:.1f}" for w in warm) + f" s  (median {statistics.median(warm):.1f} s)")
     print(f"    of which server runs the notebook + page loads -> cells shown: median "
           f"{statistics.median(warm_cells):.1f} s; widgets and charts built in the browser: "
@@ -206,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps({
-            "notebook": args.notebook, "data": str(args.data), "preheat": args.preheat,
+            "notebook": args.notebook, "data": str(args.data), "preheat": args.preheat, "pause_s": args.pause,
             "first_open_s": cold, "warm_open_s": warm, "warm_cells_shown_s": warm_cells,
             "slider_ms": latencies, "slider_missed": missed, "method": args.method,
             "slider_p50_ms": percentile(latencies, 50) if latencies else None,
