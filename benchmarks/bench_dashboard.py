@@ -140,16 +140,19 @@ def slider_latencies(browser, url: str, notebook: str, *, slider: str, index: in
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--notebook", required=True, help="dashboard file name, e.g. 02_weights.ipynb")
+    parser.add_argument("--notebook", default="02_weights.ipynb",
+                        help="dashboard file name (default 02_weights.ipynb)")
     parser.add_argument("--notebooks", default=str(ROOT / "notebooks"), help="folder served (default notebooks/)")
     parser.add_argument("--data", default=str(SAMPLE), help="data folder or workbook (default sample_data)")
     parser.add_argument("--url", help="use this running server instead of starting one")
-    parser.add_argument("--preheat", type=int, default=0, help="start the server with --preheat N")
+    parser.add_argument("--preheat", type=int, default=1,
+                        help="start the server with --preheat N (default 1, as make dashboard)")
     parser.add_argument("--lang", default="zh")
     parser.add_argument("--theme", default="light")
     parser.add_argument("--opens", type=int, default=3, help="warm page opens to time (default 3)")
-    parser.add_argument("--pause", type=float, default=0,
-                        help="seconds between page opens (default 0: one after another)")
+    parser.add_argument("--pause", type=float, default=15,
+                        help="seconds between page opens (default 15: the preheated kernel is ready again; "
+                             "0: one open after another)")
     parser.add_argument("--moves", type=int, default=20, help="slider moves to time (default 20)")
     parser.add_argument("--method", choices=["keyboard", "readout"], default="keyboard",
                         help="move by arrow key on the handle, or type into the readout")
