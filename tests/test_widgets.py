@@ -173,6 +173,10 @@ def test_robustness_view(explorer):
 def test_exports(explorer, tmp_path):
     export = explorer.views["export"]
     export.folder = tmp_path
+    assert [label for label, _ in export.chart.options][:2] == ["排名（前 / 后）", "等次分布"]
+    explorer.state.lang = "en"
+    assert [label for label, _ in export.chart.options][:2] == ["Ranking (top / bottom)", "Grades"]
+    explorer.state.lang = "zh"
     xlsx = export.export_excel()
     assert xlsx.exists() and "结果 Results" in pd.ExcelFile(xlsx).sheet_names
     assert "download=" in export.status.value

@@ -71,6 +71,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "contributions": ("主要加分与减分指标", "What raises and lowers this branch"),
     "contribution": ("相对平均的贡献（分）", "Contribution vs the mean (points)"),
     "rank_intervals": ("排名区间（P5–P95）", "Rank intervals (P5-P95)"),
+    "ranking_chart": ("排名（前 / 后）", "Ranking (top / bottom)"),
     "nominal_rank": ("当前排名", "Nominal rank"),
     "median_rank": ("中位排名", "Median rank"),
     "weights_chart": ("综合权重", "Effective weights"),

@@ -717,6 +717,10 @@ class ExportBar:
     MIME = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ".html": "text/html", ".png": "image/png"}
 
+    #: the catalogue key of each exportable chart's name (shown in the chart picker)
+    CHART_LABELS = {"ranking": "ranking_chart", "grades": "grade_distribution", "townships": "score_by_township",
+                    "profile": "profile", "intervals": "rank_intervals"}
+
     def __init__(self, state: AppState, scoring: ScoringModel, charts_by_name: dict[str, ChartView],
                  folder: str | Path | None = None):
         self.state, self.scoring, self.charts = state, scoring, charts_by_name
@@ -775,6 +779,9 @@ class ExportBar:
         self.excel.description = tr("export_excel", lang)
         self.html.description = tr("export_html", lang)
         self.png.description = tr("export_png", lang)
+        current = self.chart.value
+        self.chart.options = [(tr(self.CHART_LABELS.get(name, name), lang), name) for name in self.charts]
+        self.chart.value = current
 
 
 # ------------------------------------------------------------------ robustness
