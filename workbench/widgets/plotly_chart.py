@@ -21,6 +21,7 @@ False
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import anywidget
@@ -60,8 +61,8 @@ def plotly_js_handlers(base_url: str = "/") -> list[tuple]:
             self.set_header("Cache-Control", "public, max-age=86400")
 
     base = base_url if base_url.endswith("/") else base_url + "/"
-    pattern = base + PLOTLY_JS_ROUTE.replace(".", "\\.").replace("plotly\\.min\\.js", "(plotly\\.min\\.js)")
-    return [(pattern, PlotlyJsHandler, {"path": str(plotly_js_path().parent)})]
+    folder, name = PLOTLY_JS_ROUTE.rsplit("/", 1)
+    return [(f"{base}{folder}/({re.escape(name)})", PlotlyJsHandler, {"path": str(plotly_js_path().parent)})]
 
 
 class PlotlyChart(anywidget.AnyWidget):
