@@ -16,7 +16,6 @@ and ``fig.layout``.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go

@@ -425,9 +425,9 @@ def serve(opts: ServeOptions) -> int:
 def lab(opts: ServeOptions) -> int:
     """Run JupyterLab on ``opts.notebooks`` until interrupted (Ctrl+C)."""
     from jupyterlab.labapp import LabApp
+    from traitlets.config import Config
 
     from .widgets.plotly_chart import plotly_js_handlers
-    from traitlets.config import Config
 
     _check_port_free(opts.host, opts.port)
     _warn_if_exposed(opts.host)
@@ -499,9 +499,10 @@ def _voila_app_class():
     from tornado.ioloop import IOLoop
     from traitlets import Any as AnyTrait
     from voila.app import Voila
-    from .widgets.plotly_chart import plotly_js_handlers
     from voila.tornado.handler import TornadoVoilaHandler
     from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+    from .widgets.plotly_chart import plotly_js_handlers
 
     class LandingHandler(TornadoVoilaTreeHandler):
         """``/`` and ``/voila/tree/<folder>``: the dashboards of a folder."""

@@ -16,9 +16,6 @@ import tempfile
 from pathlib import Path
 
 import ipywidgets as w
-from ipywidgets.widgets.widget_bool import ToggleButtonStyle
-from ipywidgets.widgets.widget_description import DescriptionStyle
-from ipywidgets.widgets.widget_string import HTMLStyle
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -416,19 +413,12 @@ class WeightPanel:
         self.sliders: dict[str, w.FloatSlider] = {}
         self.locks: dict[str, w.ToggleButton] = {}
         self.labels: dict[str, w.HTML] = {}
-        # One layout and style per kind of widget, shared by the ~30 rows: each is a model the page
-        # builds at open, and unshared they were half of this panel's 440 models.
-        shared = {"slider": (w.Layout(width="300px"), w.SliderStyle()),
-                  "lock": (w.Layout(width="44px"), ToggleButtonStyle()),
-                  "label": (w.Layout(width="230px"), HTMLStyle())}
-        self._row_layout = w.Layout(align_items="center")
         for key in fw.dimension_ids + fw.indicator_ids:
             self.sliders[key] = w.FloatSlider(min=0, max=100, step=1, value=scoring.percents[key],
                                               readout_format=".0f", continuous_update=True,
-                                              layout=shared["slider"][0], style=shared["slider"][1])
-            self.locks[key] = w.ToggleButton(value=False, icon="lock", layout=shared["lock"][0],
-                                             style=shared["lock"][1])
-            self.labels[key] = w.HTML(layout=shared["label"][0], style=shared["label"][1])
+                                              layout=w.Layout(width="300px"))
+            self.locks[key] = w.ToggleButton(value=False, icon="lock", layout=w.Layout(width="44px"))
+            self.labels[key] = w.HTML(layout=w.Layout(width="230px"))
             self.sliders[key].observe(self._slider_moved(key), names="value")
             self.locks[key].observe(self._lock_changed(key), names="value")
         self.auto = w.Checkbox(value=scoring.auto_balance, indent=False, layout=w.Layout(width="auto"))
@@ -460,7 +450,8 @@ class WeightPanel:
         self.render()
 
     def _row(self, key: str) -> w.HBox:
-        return w.HBox([self.labels[key], self.sliders[key], self.locks[key]], layout=self._row_layout)
+        return w.HBox([self.labels[key], self.sliders[key], self.locks[key]],
+                      layout=w.Layout(align_items="center"))
 
     def _slider_moved(self, key):
         def handler(change):
@@ -560,30 +551,23 @@ class AhpEditor:
         options = [(_saaty_label(v), float(v)) for v in SAATY_SCALE]
         self.cells: dict[tuple[int, int], w.Dropdown] = {}
         self.mirror: dict[tuple[int, int], w.HTML] = {}
-        # shared layouts and styles: fewer models for the page to build (see WeightPanel)
-        wide, narrow, row_layout = w.Layout(width="160px"), w.Layout(width="86px"), w.Layout(align_items="center")
-        text_style, cell_style = HTMLStyle(), DescriptionStyle()
-
-        def text(value: str = "", layout: w.Layout = narrow) -> w.HTML:
-            return w.HTML(value, layout=layout, style=text_style)
-
-        self.row_labels = [text(layout=wide) for _ in range(n)]
-        self.col_labels = [text() for _ in range(n)]
-        grid = [w.HBox([text(layout=wide)] + self.col_labels, layout=row_layout)]
+        self.row_labels = [w.HTML(layout=w.Layout(width="160px")) for _ in range(n)]
+        self.col_labels = [w.HTML(layout=w.Layout(width="86px")) for _ in range(n)]
+        grid = [w.HBox([w.HTML(layout=w.Layout(width="160px"))] + self.col_labels)]
         for i in range(n):
             row = [self.row_labels[i]]
             for j in range(n):
                 if i == j:
-                    row.append(text("<div class='wb-ahp-cell'>1</div>"))
+                    row.append(w.HTML("<div class='wb-ahp-cell'>1</div>", layout=w.Layout(width="86px")))
                 elif i < j:
-                    cell = w.Dropdown(options=options, value=1.0, layout=narrow, style=cell_style)
+                    cell = w.Dropdown(options=options, value=1.0, layout=w.Layout(width="86px"))
                     cell.observe(lambda _: self._update(), names="value")
                     self.cells[(i, j)] = cell
                     row.append(cell)
                 else:
-                    self.mirror[(i, j)] = text("<div class='wb-ahp-cell'>1</div>")
+                    self.mirror[(i, j)] = w.HTML("<div class='wb-ahp-cell'>1</div>", layout=w.Layout(width="86px"))
                     row.append(self.mirror[(i, j)])
-            grid.append(w.HBox(row, layout=row_layout))
+            grid.append(w.HBox(row, layout=w.Layout(align_items="center")))
         self.cr = w.HTML()
         self.hint = w.HTML()
         self.apply = w.Button(button_style="info", icon="check", layout=w.Layout(width="auto"))
@@ -780,7 +764,7 @@ class ExportBar:
         self.html.description = tr("export_html", lang)
         self.png.description = tr("export_png", lang)
         current = self.chart.value
-        self.chart.options = [(tr(self.CHART_LABELS.get(name, name), lang), name) for name in self.charts]
+        self.chart.options = [(tr(self.CHART_LABELS[name], lang), name) for name in self.charts]
         self.chart.value = current
 
 
