@@ -10,7 +10,7 @@ PORT ?= 8866
 PREHEAT ?= 1
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null && echo sudo)
 
-.PHONY: dashboard test lab bench env browser clean
+.PHONY: dashboard test test-fast lab bench env browser clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -34,6 +34,10 @@ dashboard: $(STAMP)
 
 test: $(STAMP) browser
 	$(PYTHON) -m pytest
+
+# The inner loop: no browser, no slow scale-out or server tests, no notebooks.
+test-fast: $(STAMP)
+	$(PYTHON) -m pytest -m "not browser and not slow" tests workbench
 
 lab: $(STAMP)
 	$(VENV)/bin/workbench lab --data $(DATA)

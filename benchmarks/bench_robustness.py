@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 import workbench as wb
-from workbench.uncertainty import draw, evaluate
+from workbench.assess.robustness import draw, evaluate
 
 
 def framework_30() -> wb.Framework:

@@ -77,7 +77,7 @@ def run_dask(folder: Path, *, validate: bool, workers: int, draws: int) -> dict:
     from distributed.diagnostics import MemorySampler
 
     from workbench.scale import robustness_dataset, score_dataset
-    from workbench.scale.cli import describe, scheduler
+    from workbench.cli.scale import describe, scheduler
 
     out: dict = {"validate": validate}
     with scheduler(None, n_workers=workers, threads_per_worker=1) as client:
@@ -119,7 +119,7 @@ def _warm_up() -> None:
 PANDAS = """
 import json, resource, sys, time
 import workbench as wb
-from workbench.cli import results_table
+from workbench.assess.scoring import results_table
 t0 = time.perf_counter()
 data = wb.load(sys.argv[1], today=__import__("datetime").date(2026, 3, 1))
 t1 = time.perf_counter()
@@ -127,7 +127,7 @@ fw = wb.Framework.default()
 table = wb.compute_indicators(data, fw)
 t2 = time.perf_counter()
 result = wb.Scheme(fw).score(table, groups=data)
-results_table(result).to_parquet(sys.argv[2], index=False)
+results_table(result.total, result.rank, result.grade, result.dimensions).to_parquet(sys.argv[2], index=False)
 t3 = time.perf_counter()
 print(json.dumps({"load_validate": t1 - t0, "indicators": t2 - t1, "score_write": t3 - t2,
                   "seconds": t3 - t0, "branches": len(result.total),

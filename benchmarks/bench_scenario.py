@@ -31,8 +31,8 @@ from _util import fmt, peak_rss_mb, table, timeit  # noqa: E402
 
 import workbench as wb  # noqa: E402
 from workbench.data.synth import generate  # noqa: E402
-from workbench.rules import check_rules  # noqa: E402
-from workbench.scenario import (  # noqa: E402
+from workbench.settings.rules import check_rules  # noqa: E402
+from workbench.settings.scenario import (  # noqa: E402
     Appoint, Create, Dissolve, Merge, Move, Scenario, Split, Vacate)
 
 MIX = ["move"] * 30 + ["appoint"] * 20 + ["vacate"] * 10 + ["merge"] * 15 + ["dissolve"] * 10 \

@@ -6,15 +6,15 @@
 True
 """
 
-from . import weights
+from .assess import weights
 from .data import BranchData, DataError, load, load_files
-from .framework import Framework, FrameworkError
-from .indicators import compute_indicators, register_derivation
-from .rules import RuleSet, check_rules
-from .scenario import Scenario, ScenarioComparison, ScenarioError
-from .suggest import suggest_settings
-from .scoring import Assessment, Comparison, Scheme
-from .uncertainty import leave_one_out, monte_carlo, sensitivity
+from .assess.framework import Framework, FrameworkError
+from .assess.indicators import compute_indicators, register_derivation
+from .settings.rules import RuleSet, check_rules
+from .settings.scenario import Scenario, ScenarioComparison, ScenarioError
+from .settings.suggest import suggest_settings
+from .assess.scoring import Assessment, Comparison, Scheme
+from .assess.robustness import leave_one_out, monte_carlo, sensitivity
 
 __version__ = "0.1.0"
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.conftest import close_page_log, FIXTURES, new_page_log, open_dashboard
 from workbench.cli import build_parser
-from workbench.serve import (
+from workbench.serve.server import (
     MAX_UPLOAD_BYTES,
     WEBSOCKET_MAX_MESSAGE_BYTES,
     _warn_if_exposed,

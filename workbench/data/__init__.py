@@ -6,8 +6,8 @@
 ['member_id', 'branch_id', 'name']
 """
 
-from .core import BranchData, atomic_path, load, load_files
+from .core import BranchData, load, load_files
 from .errors import DataError
 from .schema import TABLES
 
-__all__ = ["BranchData", "DataError", "TABLES", "atomic_path", "load", "load_files"]
+__all__ = ["BranchData", "DataError", "TABLES", "load", "load_files"]

@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import os
 import tempfile
-from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
@@ -16,12 +15,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from ..files import atomic_path
 from .errors import DataError, ProblemLog
 from .readers import RawTable, match_table_name, read_csv_bytes, read_source, read_workbook, table_file_names
 from .schema import REQUIRED_TABLES, TABLE_ORDER, TABLES, VALUE_ALIASES
-from .validate import canonical_dtype, empty_table, validate_tables
+from .validate import empty_table, validate_tables
 
-__all__ = ["BranchData", "load", "load_files", "atomic_path"]
+__all__ = ["BranchData", "load", "load_files"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -247,31 +247,6 @@ def _export_frame(name: str, frame: pd.DataFrame, lang: str, *, excel: bool = Fa
         elif col.kind == "bool":
             out[col.name] = np.where(out[col.name].to_numpy(dtype=bool), "是", "否")
     return out.rename(columns={c.name: c.zh for c in TABLES[name].columns})
-
-
-@contextmanager
-def atomic_path(path: str | os.PathLike):
-    """Yield a temporary path next to ``path``; move it into place only on success.
-
-    A crash or an exception while writing leaves the old file untouched.
-
-    >>> with atomic_path("/tmp/example.txt") as tmp:
-    ...     _ = tmp.write_text("all or nothing")
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix or ".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        yield tmp
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _build(raw: dict[str, RawTable], log: ProblemLog, *, today, source: str) -> BranchData:

@@ -16,7 +16,7 @@ same numbers:
 - :mod:`~workbench.scale.robustness`: :func:`robustness_dataset`, the Monte
   Carlo of ``wb.monte_carlo`` by blocks of branches, ranked against the
   national distribution of every draw.
-- :mod:`~workbench.scale.cli`: ``workbench score PATH --engine dask``.
+- ``workbench score PATH --engine dask`` (:mod:`workbench.cli.scale`).
 
 >>> import tempfile, workbench as wb
 >>> folder = write_partitioned(wb.load("sample_data"), tempfile.mkdtemp(), partitions=2)
@@ -25,10 +25,9 @@ same numbers:
 (2, ['branch_id', 'total', 'rank', 'grade'])
 """
 
-from .cli import score_command_dask
 from .dataset import (DatasetInfo, iter_partitions, load_partition, read_manifest, township_groups,
                       write_partitioned, write_synthetic)
-from .engine import ScaleResult, results_table, score_dataset, write_frame
+from .engine import ScaleResult, score_dataset, write_frame
 from .robustness import NationalRobustness, robustness_dataset
 
 __all__ = [
@@ -38,9 +37,7 @@ __all__ = [
     "iter_partitions",
     "load_partition",
     "read_manifest",
-    "results_table",
     "robustness_dataset",
-    "score_command_dask",
     "score_dataset",
     "township_groups",
     "write_frame",

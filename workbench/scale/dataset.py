@@ -45,7 +45,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..data.core import BranchData, atomic_path
+from ..data.core import BranchData
+
+from ..files import atomic_path
 from ..data.schema import TABLE_ORDER, TABLES
 from ..data.synth import _SYLL_A, _SYLL_B, SynthConfig, generate
 from ..data.validate import empty_table

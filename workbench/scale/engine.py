@@ -25,7 +25,7 @@ The task graph (one column of tasks per partition, ``K`` partitions)::
   the national step from the gathered dimension scores (6 numbers per branch).
 - Ranks and grades: a rank is a position in the national order and the quota
   on the top grade cuts that order, so one task runs the pandas engine's own
-  :func:`~workbench.scoring.min_rank` and :func:`~workbench.scoring.assign_grades`
+  :func:`~workbench.assess.scoring.min_rank` and :func:`~workbench.assess.scoring.assign_grades`
   on the national totals and veto flags (a few numbers per branch: about 150 MB
   for 4.5 million branches, sorted in a second), then hands each partition its slice.
 
@@ -48,11 +48,11 @@ import numpy as np
 import pandas as pd
 from dask import delayed
 
-from .. import aggregate as agg
-from ..data.core import atomic_path
-from ..framework import Framework
-from ..indicators import compute_indicators
-from ..scoring import Scheme, assign_grades, min_rank
+from ..assess import aggregate as agg
+from ..files import atomic_path
+from ..assess.framework import Framework
+from ..assess.indicators import compute_indicators
+from ..assess.scoring import Scheme, assign_grades, min_rank, results_table
 from . import stats as st
 from .dataset import DatasetInfo, load_partition, read_manifest
 
@@ -60,26 +60,6 @@ __all__ = ["score_dataset", "ScaleResult", "results_table"]
 
 FAN_IN = 8  # summaries merged per task in the reduction tree
 
-
-def results_table(total: pd.Series, rank: pd.Series, grade: pd.Series, dimensions: pd.DataFrame
-                  ) -> pd.DataFrame:
-    """The engine-neutral results table (the one ``workbench score -o X.parquet`` writes)."""
-    from ..cli import results_table as table
-
-    return table(_View(total, rank, grade, dimensions))
-
-
-@dataclass(frozen=True)
-class _View:
-    """What ``workbench.cli.results_table`` reads of an Assessment."""
-
-    total: pd.Series
-    rank: pd.Series
-    grade: pd.Series
-    dimensions: pd.DataFrame
-
-
-# ================================================================ the tasks
 
 def _indicators(folder, part, framework, period, validate, today):
     data = load_partition(folder, part, validate=validate, today=today)

@@ -4,7 +4,7 @@
 table in memory: draws x branches numbers, 36 GB for 1,000 draws of 4.5
 million branches. Here every partition is a block of branches that scores its
 own branches under all draws (the robustness engine of
-:mod:`workbench.uncertainty`, the same draws everywhere), and ranks and grades
+:mod:`workbench.assess.robustness`, the same draws everywhere), and ranks and grades
 are taken against the *national* distribution of each draw's scores, which the
 blocks build together without ever gathering the draws x branches matrix:
 
@@ -13,11 +13,11 @@ blocks build together without ever gathering the draws x branches matrix:
    ``bins`` equal-width bins over the national range (and one of the holders
    of the top grade when the framework has a quota); summed in a tree.
 3. quota: the quota cuts the national order of the holders of the top grade
-   at the ``limit + 1``-th highest total (:func:`workbench.scoring.assign_grades`).
+   at the ``limit + 1``-th highest total (:func:`workbench.assess.scoring.assign_grades`).
    The holders' histogram gives the bin of that total; the blocks send the
    holders' totals in that one bin, which gives the cut exactly.
 4. summary: each block grades its branches under every draw (bands and vetoes
-   by :func:`~workbench.scoring.assign_grades`, then the national cut) and
+   by :func:`~workbench.assess.scoring.assign_grades`, then the national cut) and
    ranks them against the national histogram: rank = 1 + branches in higher
    bins + the others of the own bin in proportion to the distance to the bin's
    top. Grades are exact; a rank is exact when no other branch shares its bin
@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 from dask import delayed
 
-from ..scoring import assign_grades
-from ..uncertainty import Samples, _Engine, _quantile_rows, draw
+from ..assess.scoring import assign_grades
+from ..assess.robustness import Samples, _Engine, _quantile_rows, draw
 from .engine import _active_client, _arguments, _build, _compute, _run, _tree, write_frame
 
 __all__ = ["robustness_dataset", "NationalRobustness"]

@@ -5,7 +5,7 @@ indicator without a fixed ``worst``) scale a value by statistics of every
 branch assessed. A partition sees only its own branches, so each partition
 summarizes its indicator columns (:func:`partition_summary`), the summaries are
 merged pairwise in a tree (:func:`merge`), and the merged summary becomes the
-keyword arguments of :func:`workbench.normalize.normalize`
+keyword arguments of :func:`workbench.assess.normalize.normalize`
 (:func:`finish`). Each partition is then normalized by the same functions as
 in pandas, given the national figures (``Scheme.with_statistics``).
 
@@ -109,7 +109,7 @@ class ColumnSummary:
                              m2=m2, values=values)
 
     def statistics(self, needs: set[str]) -> dict:
-        """The keyword arguments of the normalization functions (see ``workbench.normalize``)."""
+        """The keyword arguments of the normalization functions (see ``workbench.assess.normalize``)."""
         out: dict = {}
         if "bounds" in needs:
             out["bounds"] = (self.lo, self.hi) if self.n else (np.nan, np.nan)

@@ -1,0 +1,50 @@
+"""The ``workbench`` command line: one module per layer adds its commands.
+
+Every command prints a readable message and exits 1 on bad input, never a
+Python traceback: DataError (and the framework's and scenario's errors, which
+subclass ValueError) are caught at this one place.
+
+>>> build_parser().parse_args(["check", "sample_data"]).command
+'check'
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import assess, data, serve, settings
+
+__all__ = ["main", "build_parser", "COMMANDS"]
+
+#: The modules that add subcommands, in the order ``workbench --help`` lists them.
+COMMANDS = (data, assess, settings, serve)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Branch Assessment Workbench (支部考评工作台): data, scoring, scenarios, dashboards.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, FileNotFoundError, PermissionError) as exc:
+        # DataError, FrameworkError, ScenarioError ... all say what and where.
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""``workbench score PATH --engine dask [--scheduler ADDRESS]``: the national run from the command line."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["score_command_dask", "scheduler"]
+
+LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
+
+
+@contextmanager
+def scheduler(address: str | None = None, **cluster_options):
+    """Where the tasks run; yields a ``distributed.Client`` or None (a local Dask scheduler).
+
+    - ``None``: a ``distributed.LocalCluster`` on this machine, all cores
+      (``cluster_options`` go to it, e.g. ``n_workers=2, processes=False``);
+    - ``"synchronous"``, ``"threads"`` or ``"processes"``: Dask's local
+      schedulers, no cluster (for debugging and small data);
+    - anything else: the address of a running ``dask.distributed`` scheduler
+      (``tcp://10.0.0.5:8786``). Workers there read the dataset and write the
+      results by path: both must be on storage every worker sees.
+    """
+    if address in LOCAL_SCHEDULERS:
+        import dask
+
+        with dask.config.set(scheduler=address):
+            yield None
+        return
+    from distributed import Client, LocalCluster
+
+    if address is None:
+        with LocalCluster(**{"dashboard_address": None, **cluster_options}) as cluster, Client(cluster) as client:
+            yield client
+    else:
+        with Client(address) as client:
+            yield client
+
+
+def describe(client) -> str:
+    if client is None:
+        import dask
+
+        return f"local scheduler ({dask.config.get('scheduler', 'threads')})"
+    workers = client.scheduler_info(n_workers=-1)["workers"] if _accepts_n_workers(client) \
+        else client.scheduler_info()["workers"]
+    threads = sum(w["nthreads"] for w in workers.values())
+    memory = sum(w.get("memory_limit", 0) for w in workers.values()) / 2**30
+    return f"{client.scheduler.address}: {len(workers)} workers, {threads} threads, {memory:.1f} GiB"
+
+
+def _accepts_n_workers(client) -> bool:
+    import inspect
+
+    return "n_workers" in inspect.signature(client.scheduler_info).parameters
+
+
+def summary_path(output: Path) -> Path:
+    """``results.parquet`` -> ``results.summary.csv`` (beside it)."""
+    return output.with_name(output.name.removesuffix(output.suffix) + ".summary.csv")
+
+
+def score_command_dask(args) -> int:
+    """Run ``workbench score`` on Dask: ``args`` are the score command's options.
+
+    Reads ``args.path`` (a partitioned dataset), writes ``args.output`` (a
+    ``.parquet`` folder, one file per partition: branch_id, total, rank, grade
+    and one column per dimension, as the pandas engine writes) and the grade
+    counts by township beside it (``<name>.summary.csv``), and prints them.
+    """
+    from .assess import load_scheme
+    from ..scale.engine import score_dataset
+
+    framework, scheme = load_scheme(args)
+    out = Path(args.output)
+    if out.suffix.lower() != ".parquet":
+        raise ValueError(f"-o {out}: with --engine dask the results are a partitioned Parquet dataset; "
+                         "give a folder name ending in .parquet")
+    with scheduler(getattr(args, "scheduler", None)) as client:
+        print(f"dask: {describe(client)}")
+        result = score_dataset(args.path, framework, scheme, args.period, client=client, progress=True,
+                               validate=not getattr(args, "no_validate", False))
+        result.to_parquet(out)
+    summary = result.summary
+    towns = summary.reset_index()
+    towns.insert(2, "branches", summary.sum(axis=1).to_numpy())
+    path = summary_path(out)
+    from ..files import atomic_path
+
+    with atomic_path(path) as tmp:
+        towns.to_csv(tmp, index=False, encoding="utf-8-sig")
+    fw = framework
+    counts = result.grade_counts()
+    print(f"period {result.period}: {result.national['branches']} branches in {result.info.partitions} "
+          f"partitions scored with {scheme!r} in {result.seconds:.1f} s")
+    print("grades: " + ", ".join(f"{fw.label(g, 'zh')} {fw.label(g, 'en')} {n}" for g, n in counts.items()))
+    print(f"vetoes applied: {result.national['vetoes']}; quota demotions: {result.national['quota_demoted']}")
+    by_part = result.by_partition()
+    by_part.insert(0, "townships", summary.groupby(level="partition").size())
+    with pd.option_context("display.width", 120, "display.max_rows", 12):
+        print(by_part.to_string(max_rows=12))
+    print(f"results -> {out} ({result.info.partitions} parts)")
+    print(f"grade counts by township ({len(towns)} townships) -> {path}")
+    return 0
+
+
+def sample_command_partitioned(args) -> int:
+    """``workbench sample --branches N --parquet DIR --partitions K``: generate and write part by part."""
+    import time
+
+    from ..scale.dataset import write_synthetic
+
+    if args.out or args.xlsx:
+        raise ValueError("--partitions streams the country to Parquet part by part; write CSV (--out) or "
+                         "a workbook (--xlsx) in a separate run without --partitions")
+    years = tuple(int(y) for y in args.years.split(","))
+    started = time.perf_counter()
+    step = max(1, args.partitions // 20)
+
+    def report(done: int, total: int, seconds: float) -> None:
+        if done % step == 0 or done == total:
+            print(f"  {done}/{total} partitions written ({seconds:.0f} s)", flush=True)
+
+    folder = write_synthetic(args.parquet, args.branches, partitions=args.partitions, seed=args.seed,
+                             years=years, progress=report)
+    from ..scale.dataset import read_manifest
+
+    info = read_manifest(folder)
+    rows = {t: sum(info.rows(t)) for t in info.tables}
+    print(f"generated {args.branches} branches in {args.partitions} partitions in "
+          f"{time.perf_counter() - started:.1f} s: " + ", ".join(f"{t}={n}" for t, n in rows.items()))
+    print(f"  partitioned Parquet -> {folder} (manifest {folder / 'dataset.json'})")
+    return 0

@@ -1,0 +1,70 @@
+"""``workbench serve`` and ``workbench lab``: the dashboards and the notebooks."""
+
+from __future__ import annotations
+
+from ..serve.server import (
+    DEFAULT_LAB_PORT,
+    DEFAULT_PORT,
+    LANGS,
+    LOOPBACK,
+    THEMES,
+    ServeOptions,
+    lab,
+    serve,
+    serve_options,
+)
+
+__all__ = ["register"]
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "serve",
+        help="serve the dashboards offline through Voilà (看板服务)",
+        description="Serve every notebook of the notebooks folder as a dashboard, offline, "
+        "on 127.0.0.1 unless --host is given (以看板形式提供笔记本，离线，默认仅本机可访问).",
+    )
+    _common_arguments(p, port=DEFAULT_PORT)
+    p.add_argument("--preheat", type=int, default=0, metavar="N",
+                   help="keep N executed kernels ready per dashboard (faster first view, "
+                        "about 175 MB each; default 0)")
+    p.add_argument("--show-tracebacks", action="store_true",
+                   help="show Python tracebacks in the page when a cell fails (for developers)")
+    p.set_defaults(func=_cmd_serve)
+
+    p = subparsers.add_parser(
+        "lab",
+        help="open the notebooks in JupyterLab (研究用)",
+        description="Start JupyterLab on the notebooks folder, with the same data, language and theme "
+        "as the dashboards (在 JupyterLab 中打开同样的笔记本).",
+    )
+    _common_arguments(p, port=DEFAULT_LAB_PORT)
+    p.set_defaults(func=_cmd_lab)
+
+
+def _common_arguments(p, *, port: int) -> None:
+    p.add_argument("--data", default=None,
+                   help="data folder or workbook the dashboards load (default: sample_data)")
+    p.add_argument("--port", type=int, default=port, help=f"port (default {port})")
+    p.add_argument("--host", default=LOOPBACK,
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--lang", choices=LANGS, default="zh", help="dashboard language (default zh)")
+    p.add_argument("--theme", choices=THEMES, default="light", help="light or dark (default light)")
+    p.add_argument("--notebooks", default=None,
+                   help="folder of dashboard notebooks (default: notebooks/ of the repository)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+
+
+def _options_from_args(args, **extra) -> ServeOptions:
+    return serve_options(
+        data=args.data, notebooks=args.notebooks, port=args.port, host=args.host,
+        lang=args.lang, theme=args.theme, open_browser=not args.no_browser, **extra,
+    )
+
+
+def _cmd_serve(args) -> int:
+    return serve(_options_from_args(args, preheat=args.preheat, show_tracebacks=args.show_tracebacks))
+
+
+def _cmd_lab(args) -> int:
+    return lab(_options_from_args(args))
