@@ -9,12 +9,18 @@ Python loop over branches. Users register their own with
 
 Conventions (stated once, used everywhere):
 
-- The members of a branch in a period are those on its roster who had joined
-  by the end of the period; ages are ``period - birth_year``; a member counts as
-  formal at the period end if marked formal and joined at least a year before.
-- The committee is the members holding a committee role (secretary, deputy,
-  organization, propaganda, discipline, committee member); a *formal*
-  committee has at least ``rules.committee_min`` of them.
+- The roster, the committee and the term are read as :mod:`workbench.assess.roster`
+  defines them, exactly as the rules (``check_rules``) and the inspection
+  tables read them: the members of a branch in a period are those who had
+  joined by the period's last day; a member is formal then if marked formal
+  and a year past joining; ages are ``period - birth_year``.
+- A branch *has a committee* by :func:`workbench.assess.roster.has_committee`
+  (a committee-only post is held, or more than a secretary and one deputy
+  lead); the committee-based measures (discipline member, committee
+  meetings, their share of three meetings and one lesson) apply there. The
+  leadership measures (mean age, education, a member under 35) read every
+  holder of a committee role, which in a branch without a committee is its
+  secretary and deputy.
 - Counts of meetings, trainings, inspections and problems include only records
   dated within the period; rectification and overdue problems are as of the
   period end.
@@ -41,8 +47,9 @@ import pandas as pd
 
 from ..data.core import BranchData
 from ..data.schema import COMMITTEE_ROLES, EDUCATION_COLLEGE
+from . import roster
 from .framework import Framework
-from ..settings.rules import RuleSet
+from .ruleset import RuleSet
 
 __all__ = ["compute_indicators", "register_derivation", "DERIVATIONS", "Context", "Derivation"]
 
@@ -148,7 +155,12 @@ class Context:
     # --------------------------------------------------------------- members
     @cached_property
     def _member_mask(self) -> np.ndarray:
-        return (self.data.members["join_date"] < self.next_start).to_numpy()
+        return roster.on_roster(self.data.members["join_date"], self.end)
+
+    @cached_property
+    def facts(self) -> pd.DataFrame:
+        """Per-branch counts of the period's roster (:func:`workbench.assess.roster.branch_facts`)."""
+        return roster.branch_facts(self.data, self.rules, as_of=self.end)
 
     @cached_property
     def members(self) -> pd.DataFrame:
@@ -180,20 +192,21 @@ class Context:
 
     @cached_property
     def formal(self) -> np.ndarray:
-        year_before = self.next_start - pd.DateOffset(years=1)
-        return ((self.members["status"] == "formal") & (self.members["join_date"] < year_before)).to_numpy()
+        """Members of the period who were formal on its last day."""
+        m = self.members
+        return roster.formal_at(m["status"], m["join_date"], self.end)
 
     @cached_property
     def committee_size(self) -> np.ndarray:
-        return self.per_branch(self.on_committee)
+        return self.facts["committee"].to_numpy().astype("float64")
 
     @cached_property
     def has_committee(self) -> np.ndarray:
-        return self.committee_size >= self.rules.committee_min
+        return self.facts["has_committee"].to_numpy()
 
     @cached_property
     def has_groups(self) -> np.ndarray:
-        return self.per_branch(self.members["party_group"].notna().to_numpy(), how="any") > 0
+        return self.facts["groups"].to_numpy() > 0
 
     # ---------------------------------------------------------------- records
     @cached_property
@@ -398,13 +411,11 @@ def _young_member_share(ctx: Context):
 
 @_register("election_on_time")
 def _election_on_time(ctx: Context):
-    """1 when the committee's term has not run out by the period end (village and community 5 years, others 3)."""
-    b = ctx.data.branches
-    years = b["kind"].astype(str).map(ctx.rules.term_years).to_numpy(dtype="float64")
-    elected = b["committee_elected"]
-    ends = elected + pd.to_timedelta(years * 365.25, unit="D")
-    on_time = (ends >= ctx.end).to_numpy(dtype="float64")
-    return np.where(elected.notna().to_numpy(), on_time, np.nan)
+    """1 when the leadership's term has not run out before the period's last day (village and
+    community 5 years, others 3; calendar years, as ``check_rules`` counts them)."""
+    ends, _ = roster.term_ends(ctx.data.branches, ctx.rules)
+    on_time = (ends >= np.datetime64(ctx.end.date(), "D")).astype("float64")
+    return np.where(np.isnat(ends), np.nan, on_time)
 
 
 # ---- red education -----------------------------------------------------------
