@@ -121,7 +121,9 @@ class Trigger(_Model):
     """One criterion of the weak-and-lax screening list: when its test fires, the branch is proposed.
 
     ``test`` names one of :data:`TRIGGER_TESTS` (default: the id); ``params``
-    override the test's defaults (e.g. ``{below: 0.5}``).
+    override the test's defaults (e.g. ``{below: 0.5}``). ``alone: true``
+    proposes the branch on this criterion alone, whatever ``min_reasons`` says
+    (a vacant secretary post, a serious violation).
     """
 
     id: str
@@ -130,6 +132,7 @@ class Trigger(_Model):
     test: str | None = None
     group: Literal["leadership", "organizational_life", "functions"] = "leadership"
     params: dict[str, float] = {}
+    alone: bool = False
 
     @property
     def test_name(self) -> str:
@@ -155,13 +158,13 @@ class Trigger(_Model):
         return self.zh if lang == "zh" else self.en
 
 
-def _trigger(id, zh, en, group, **params) -> dict:
-    return {"id": id, "zh": zh, "en": en, "group": group, "params": params}
+def _trigger(id, zh, en, group, alone=False, **params) -> dict:
+    return {"id": id, "zh": zh, "en": en, "group": group, "params": params, "alone": alone}
 
 
 #: The default list (DOMAIN.md and the common published lists); framework files may change it.
 DEFAULT_TRIGGERS = (
-    _trigger("secretary_vacant", "书记空缺", "Secretary post vacant", "leadership"),
+    _trigger("secretary_vacant", "书记空缺", "Secretary post vacant", "leadership", alone=True),
     _trigger("committee_incomplete", "班子不健全（未设支委会、人数不足或缺纪检委员）",
              "Committee incomplete (missing, too small or no discipline member)", "leadership"),
     _trigger("election_overdue", "换届超期", "Election overdue", "leadership"),
@@ -171,13 +174,15 @@ DEFAULT_TRIGGERS = (
              "No organizational life meeting or democratic review", "organizational_life"),
     _trigger("no_new_members", "连续两年未发展党员", "No new member for two years", "organizational_life",
              years=2),
-    _trigger("satisfaction_low", "群众满意度低于60%", "Satisfaction below 60 %", "functions", below=60),
+    _trigger("satisfaction_low", "群众满意度低于60%", "Satisfaction below 60 %", "functions", alone=True,
+             below=60),
     _trigger("income_low", "村集体经济收入远低于全县水平", "Collective income far below the county",
              "functions", share_of_median=0.5),
     _trigger("problems_unrectified", "问题逾期未整改", "Problems left unrectified", "functions", min_overdue=3),
-    _trigger("serious_violation", "发生严重违纪问题", "Serious discipline violation", "functions", min_count=1),
+    _trigger("serious_violation", "发生严重违纪问题", "Serious discipline violation", "functions",
+             alone=True, min_count=1),
     _trigger("low_score", "年度考核排名末位", "Last places in the annual assessment", "functions",
-             bottom_share=0.05),
+             alone=True, bottom_share=0.05),
 )
 
 
@@ -193,7 +198,8 @@ class Screening(_Model):
     """The weak-and-lax screening list: triggers, how many make a candidate, the exit check."""
 
     triggers: list[Trigger] = Field(default_factory=lambda: [Trigger(**t) for t in DEFAULT_TRIGGERS])
-    min_reasons: int = Field(1, ge=1, description="triggers that must fire to propose a branch")
+    min_reasons: int = Field(2, ge=1, description="triggers that must fire to propose a branch "
+                                                  "(one is enough for a trigger marked alone)")
     exit: ExitCheck = ExitCheck()
 
     @model_validator(mode="after")

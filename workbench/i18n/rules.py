@@ -153,6 +153,7 @@ SCREENING: dict[str, tuple[str, str]] = {
                               "{formal} formal members ({required} require a committee), no committee"),
     "evidence_committee_small": ("支委会仅 {size} 人（不少于 {min} 人）", "committee of only {size} (at least {min})"),
     "evidence_no_discipline": ("支委会 {size} 人，无纪检委员", "committee of {size}, no discipline member"),
+    "evidence_no_discipline_short": ("无纪检委员", "no discipline member"),
     "evidence_election_overdue": ("{elected} 选举，{years} 年任期于 {ends} 届满，年末已超期 {months} 个月",
                                   "elected {elected}, {years}-year term ended {ends}: {months} months overdue "
                                   "at the year's end"),
@@ -201,4 +202,13 @@ TRENDS: dict[str, tuple[str, str]] = {
                             "missing-value option says."),
 }
 
-RULES_CATALOGUE: dict[str, tuple[str, str]] = {**RULE_LABELS, **FIGURES, **SCREENING, **TRENDS}
+CLI: dict[str, tuple[str, str]] = {
+    "cli_period_unknown": ("数据中没有 {period} 年的记录；有记录的年份：{years}。请用 --period 指定其中一年",
+                           "no records for {period} in the data; years with records: {years}. "
+                           "Give one of them with --period"),
+    "cli_xlsx_only": ("{path}：候选名单导出为 Excel 工作簿，请用 .xlsx 结尾的文件名",
+                      "{path}: the candidate list is an Excel workbook; give a name ending in .xlsx"),
+    "cli_written": ("已写入", "written:"),
+}
+
+RULES_CATALOGUE: dict[str, tuple[str, str]] = {**RULE_LABELS, **FIGURES, **SCREENING, **TRENDS, **CLI}
