@@ -82,6 +82,7 @@ FIGURES: dict[str, tuple[str, str]] = {
 SCREENING: dict[str, tuple[str, str]] = {
     "screening_title": ("软弱涣散基层党组织排查", "Weak-and-lax screening"),
     "screening_candidates": ("排查对象", "Candidates"),
+    "screening_others": ("其他支部", "Other branches"),
     "screening_candidates_def": ("本年至少触发 {n} 项排查条件的支部；仅为建议名单，须逐个研究确认。",
                                  "Branches that meet at least {n} screening criteria this year; a proposal "
                                  "only, each one to be confirmed or rejected."),
@@ -183,6 +184,8 @@ TRENDS: dict[str, tuple[str, str]] = {
     "yoy_before": ("{year} 年等次", "Grade {year}"),
     "yoy_after": ("{year} 年等次", "Grade {year}"),
     "yoy_rank_shift": ("名次变化", "Rank shift"),
+    "yoy_total_year": ("{year} 年总分", "Total {year}"),
+    "yoy_totals": ("总分对比（{before} → {after}）", "Totals ({before} → {after})"),
     "yoy_rank_shift_axis": ("名次变化（正数为上升）", "Rank shift (positive: up)"),
     "yoy_branches": ("支部数", "Branches"),
     "yoy_township_trends": ("各乡镇维度得分变化（{before} → {after}）",
