@@ -65,7 +65,6 @@ from ..assess.ruleset import Trigger
 from ..data.core import BranchData
 from ..files import atomic_path
 from ..i18n import tr
-from .rules import check_rules
 
 __all__ = [
     "screen",

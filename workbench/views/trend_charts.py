@@ -24,7 +24,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..i18n import tr
-from .charts import base_layout, empty_figure, grade_colors
+from .charts import base_layout, empty_figure
 
 __all__ = ["screening_by_township", "screening_triggers", "grade_transitions", "rank_shifts",
            "township_trends", "movers_bars", "why_bars", "GROUP_COLORS", "MOVE_COLORS"]
