@@ -13,12 +13,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import assess, data, serve, settings
+from . import assess, data, serve, settings, studies
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: The modules that add subcommands, in the order ``workbench --help`` lists them.
-COMMANDS = (data, assess, settings, serve)
+COMMANDS = (data, assess, settings, studies, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``workbench screen ... | head``): stop quietly, as other tools do
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, FileNotFoundError, PermissionError) as exc:
         # DataError, FrameworkError, ScenarioError ... all say what and where.
         print(f"error: {exc}", file=sys.stderr)

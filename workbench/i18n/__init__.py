@@ -15,6 +15,7 @@ language with :func:`tr`.
 
 from __future__ import annotations
 
+from .rules import RULES_CATALOGUE
 from .ui import UI
 
 __all__ = ["tr", "MESSAGES", "LANGUAGES", "catalogue"]
@@ -37,7 +38,7 @@ def catalogue(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-MESSAGES: dict[str, tuple[str, str]] = catalogue(UI)
+MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE)
 
 
 def tr(key: str, lang: str = "zh", **values) -> str:
