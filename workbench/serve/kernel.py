@@ -194,7 +194,7 @@ class StateGuard:
             if what == "refuse":
                 self.audit.record("refused", user=self.identity.user, path=path, operation=event)
                 raise PermissionError(13, tr("read_only_refused", "zh") + " / " + tr("read_only_refused", "en"), path)
-            self.audit.record("saved", user=self.identity.user, path=path)
+            self.audit.record(what, user=self.identity.user, path=path)
         finally:
             self._inside.busy = False
 
@@ -274,6 +274,7 @@ def _kernel_id_from_argv(argv: list[str]) -> str:
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     os.environ[ENV_KERNEL_ID] = _kernel_id_from_argv(argv)
+    os.umask(0o077)  # everything the kernel writes (exports, schemes, uploads) is the server user's alone
     logging.basicConfig(level=logging.INFO, stream=sys.__stderr__,
                         format="[kernel %(asctime)s %(name)s] %(levelname)s %(message)s")
     WorkbenchKernelApp.launch_instance(argv=argv, kernel_class=WorkbenchKernel, capture_fd_output=False)

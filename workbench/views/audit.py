@@ -98,14 +98,14 @@ def _target(event: str, args: tuple):
 
 def state_writes(event: str, args: tuple, *, state_dir: Path, user_folder: Path | None, read_only: bool,
                  allowed: tuple[Path, ...] = ()) -> tuple[str, str] | None:
-    """What to do about a file operation: ``("refuse", path)``, ``("saved", path)`` or None.
+    """What to do about a file operation: ``("refuse", path)``, ``("export", path)``, ``("saved", path)`` or None.
 
     Only operations that write inside ``state_dir`` matter (realpaths compared).
-    A read-only user may write only under ``allowed`` (their exports); anything
-    else there is refused. For others, a file that is put in place inside their
-    own folder (``user_folder``; not a hidden or temporary name, not an upload,
-    an export or the audit log, which are recorded where they happen) is
-    reported as saved.
+    A read-only user may write only under ``allowed`` (their exports, the audit
+    log); anything else there is refused. A file put in place in the user's
+    ``exports`` folder is an export; one put in place elsewhere in their own
+    folder (``user_folder``) is saved work, unless it is a hidden or temporary
+    name or an upload (recorded where it happens).
 
     Examples
     --------
@@ -130,13 +130,12 @@ def state_writes(event: str, args: tuple, *, state_dir: Path, user_folder: Path 
     path = Path(os.path.realpath(target))
     if not path.is_relative_to(state_dir):
         return None
-    if read_only:
-        if any(path.is_relative_to(a) for a in allowed):
-            return None
+    if read_only and not any(path.is_relative_to(a) for a in allowed):
         return ("refuse", str(path.relative_to(state_dir)))
     if user_folder is None or event not in ("open", "os.rename") or not path.is_relative_to(user_folder):
         return None
     relative = path.relative_to(user_folder)
-    if path.name.startswith(".") or relative.parts[0] in ("sets", "exports", "current") or path.suffix == ".tmp":
+    if path.name.startswith(".") or path.suffix == ".tmp" or len(relative.parts) < 2 \
+            or relative.parts[0] in ("sets", "current"):
         return None
-    return ("saved", str(path.relative_to(state_dir)))
+    return ("export" if relative.parts[0] == "exports" else "saved", str(path.relative_to(state_dir)))

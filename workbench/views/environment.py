@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
@@ -30,7 +31,7 @@ from typing import Callable, Mapping
 __all__ = ["MAX_UPLOAD_BYTES", "ENV_DATA", "ENV_LANG", "ENV_THEME", "ENV_STATE", "ENV_USER", "ENV_IDENTITY_DIR",
            "ENV_KERNEL_ID", "LANGS", "THEMES", "ROLES", "DEFAULT_DATA", "DEFAULT_STATE", "DashboardSettings",
            "dashboard_settings", "plotly_template", "Identity", "kernel_identity", "when_identified",
-           "use_identity", "identity_pending"]
+           "use_identity", "identity_pending", "acting_as"]
 
 log = logging.getLogger("workbench.views")
 
@@ -230,3 +231,22 @@ def _forget_identity() -> None:
     """For tests: forget the process's identity and what waited for it."""
     _Current.identity = None
     _Current.callbacks = []
+
+
+@contextmanager
+def acting_as(identity: Identity):
+    """Build dashboards as ``identity`` within the block (tests and scripts; a kernel never changes user).
+
+    >>> with acting_as(Identity("wang", "township", ("石明乡",))):
+    ...     kernel_identity().townships
+    ('石明乡',)
+    >>> kernel_identity({}).user
+    'local'
+    """
+    saved = _Current.identity, _Current.callbacks
+    _Current.identity, _Current.callbacks = None, []
+    use_identity(identity)
+    try:
+        yield identity
+    finally:
+        _Current.identity, _Current.callbacks = saved

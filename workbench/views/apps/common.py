@@ -37,7 +37,6 @@ from ipywidgets.widgets.widget import _instances
 
 from ...data import BranchData, DataError, load, load_files
 from ...i18n import tr
-from ..audit import AuditLog
 from ..environment import ENV_KERNEL_ID, Identity, dashboard_settings, kernel_identity, when_identified
 from ..mvc import App, Model, follow
 from ..state import AppState, DataStore, KernelHome
@@ -46,7 +45,7 @@ from ..widgets.export import ExportFolder
 from ..widgets.html import StatusLine, esc, section_title, style
 from ..widgets.table import DataTable
 
-__all__ = ["open_app", "data_section", "section", "DataProblemApp", "Opened", "ServedApp", "AuditedExports"]
+__all__ = ["open_app", "data_section", "section", "DataProblemApp", "Opened", "ServedApp"]
 
 ENV_SCENARIOS = "WORKBENCH_SCENARIOS"
 
@@ -56,20 +55,6 @@ class Opened:
 
     def __init__(self, state: AppState, *, store: DataStore | None, data_root: Path | None, exports: ExportFolder):
         self.state, self.store, self.data_root, self.exports = state, store, data_root, exports
-
-
-class AuditedExports(ExportFolder):
-    """A user's export folder whose every export is written in the audit log."""
-
-    def __init__(self, folder, *, user: str, audit: AuditLog | None, **kwargs):
-        super().__init__(folder, **kwargs)
-        self.user, self.audit = user, audit
-
-    def written(self, path: Path) -> Path:
-        path = super().written(path)
-        if self.audit is not None:
-            self.audit.record("export", user=self.user, file=Path(path).name, bytes=Path(path).stat().st_size)
-        return path
 
 
 def _problem_table(message: str) -> pd.DataFrame:
@@ -138,11 +123,11 @@ def _open(build: Callable[[Opened], App], data, identity: Identity, *, lang=None
     settings = context["settings"]
     store = context["store"]
     if store is not None:
-        exports = AuditedExports(store.exports_folder(), user=identity.user, audit=store.audit)
+        exports = ExportFolder(store.exports_folder())
         if os.environ.get(ENV_KERNEL_ID):  # a kernel of the server: the settings page saves scenarios here
             os.environ[ENV_SCENARIOS] = str(store.scenarios_folder())
     else:
-        exports = AuditedExports(Path(tempfile.gettempdir()) / "workbench-exports", user=identity.user, audit=None)
+        exports = ExportFolder(Path(tempfile.gettempdir()) / "workbench-exports")
     root = Path(data_root) if data_root is not None else _default_root(settings.data_path)
     if state is None:
         def rebuild(new_state: AppState) -> App:
@@ -211,8 +196,6 @@ class ServedApp(App):
         # the same data for every county or presenter user: keep the dashboard, make its store theirs
         if store is not None:
             store.user, store.read_only = identity.user, identity.read_only
-        for exports in _exports_of(app):
-            exports.user = identity.user
         app.state.identity = identity
         if identity.read_only:
             _read_only_controls([_instances[k] for k in self._first if k in _instances], app.state.lang)
@@ -239,15 +222,6 @@ class ServedApp(App):
         self._first = set()
         del first
         gc.collect()
-
-
-def _exports_of(app: App) -> list[AuditedExports]:
-    found = []
-    for view in list(app.views.values()) + [app]:
-        for value in vars(view).values() if hasattr(view, "__dict__") else ():
-            if isinstance(value, AuditedExports) and value not in found:
-                found.append(value)
-    return found
 
 
 def _default_root(data_path: Path) -> Path:
