@@ -85,10 +85,11 @@ def ws_url(base: str, kernel_id: str) -> str:
     return base.replace("http://", "ws://").rstrip("/") + f"/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4()}"
 
 
-def _message(msg_type: str, content: dict, channel: str = "shell", session: str | None = None) -> dict:
+def _message(msg_type: str, content: dict, channel: str = "shell", session: str | None = None,
+             metadata: dict | None = None) -> dict:
     return {"header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "test",
                        "session": session or uuid.uuid4().hex, "date": "2026-01-01T00:00:00Z", "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "content": content, "buffers": [], "channel": channel}
+            "parent_header": {}, "metadata": metadata or {}, "content": content, "buffers": [], "channel": channel}
 
 
 class KernelSocket:
@@ -130,7 +131,8 @@ class KernelSocket:
     async def widget_states(self, timeout: float = 120) -> dict:
         """Every widget's state, as ``request_states`` on the control comm returns it."""
         comm_id = uuid.uuid4().hex
-        self.send(_message("comm_open", {"comm_id": comm_id, "target_name": "jupyter.widget.control", "data": {}}))
+        self.send(_message("comm_open", {"comm_id": comm_id, "target_name": "jupyter.widget.control", "data": {}},
+                           metadata={"version": "1.0.0"}))
         self.send(_message("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}}))
         reply = await self.read_until(lambda m: m["header"]["msg_type"] == "comm_msg"
                                       and m["content"].get("comm_id") == comm_id, timeout=timeout)

@@ -39,9 +39,6 @@ from ipykernel.kernelapp import IPKernelApp
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
 
 from ..i18n import tr
-from ..views import environment
-from ..views.audit import AuditLog, state_writes
-from ..views.environment import ENV_KERNEL_ID, Identity, dashboard_settings
 
 __all__ = ["WorkbenchKernel", "WorkbenchKernelApp", "KernelSpecs", "guard_widget_messages", "refusal_reason",
            "MAX_TEXT", "ENV_SHOW_TRACEBACKS", "main"]
@@ -52,6 +49,7 @@ log = logging.getLogger("workbench.kernel")
 MAX_TEXT = 20_000
 ENV_SHOW_TRACEBACKS = "WORKBENCH_SHOW_TRACEBACKS"
 KERNEL_NAME = "python3"
+ENV_KERNEL_ID = "WORKBENCH_KERNEL_ID"  # as workbench.views.environment.ENV_KERNEL_ID
 _COMM_MESSAGES = frozenset({"comm_open", "comm_msg", "comm_close"})
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -109,6 +107,12 @@ def guard_widget_messages() -> None:
     if getattr(widget_class._handle_msg, "_workbench_guard", False):
         return
     original = widget_class._handle_msg
+    # ipywidgets wraps it in a decorator that shows any exception as a traceback: take the function inside,
+    # so that a refused value is logged and snaps back instead (if the layout differs, keep the wrapper:
+    # its tracebacks are shown as a generic message anyway, see hide_tracebacks)
+    cells = [c.cell_contents for c in (getattr(original, "__closure__", None) or ())]
+    inner = next((f for f in cells if callable(f) and getattr(f, "__name__", "") == "_handle_msg"), None)
+    original = inner or original
 
     def _handle_msg(self, msg):
         data = (msg.get("content") or {}).get("data") or {}
@@ -170,7 +174,8 @@ class StateGuard:
     """The audit hook of a kernel: a presenter writes nothing in the state folder but exports;
     others' saved work is written in the audit log."""
 
-    def __init__(self, identity: Identity, state_dir: Path, kernel_id: str):
+    def __init__(self, identity, state_dir: Path, kernel_id: str):
+        from ..views.audit import AuditLog
         from ..views.state import user_folder
 
         self.identity = identity
@@ -180,13 +185,16 @@ class StateGuard:
                         self.state_dir / "run" / "kernels" / kernel_id)
         self.audit = AuditLog(state_dir)
         self._inside = threading.local()
+        from ..views.audit import state_writes
+
+        self._classify = state_writes
 
     def __call__(self, event: str, args: tuple) -> None:
         if getattr(self._inside, "busy", False):
             return
         self._inside.busy = True
         try:
-            verdict = state_writes(event, args, state_dir=self.state_dir, user_folder=self.user_folder,
+            verdict = self._classify(event, args, state_dir=self.state_dir, user_folder=self.user_folder,
                                    read_only=self.identity.read_only, allowed=self.allowed)
             if verdict is None:
                 return
@@ -211,6 +219,14 @@ class WorkbenchKernel(IPythonKernel):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._policies_applied = False
+        imported = "ipywidgets" in sys.modules
+        import ipywidgets
+
+        if imported:
+            # imported with the workbench package before IPython existed: its comm targets (how a page's
+            # widget manager reaches the widgets) were not registered then
+            ipywidgets.register_comm_target()
+        # before any widget exists: each widget takes its message handler when it opens its comm
         guard_widget_messages()
         if os.environ.get(ENV_SHOW_TRACEBACKS) != "1":
             hide_tracebacks(self.shell)
@@ -218,6 +234,8 @@ class WorkbenchKernel(IPythonKernel):
     def should_handle(self, stream, msg, idents):
         msg_type = msg["header"]["msg_type"]
         if msg_type != "execute_request":  # the server runs the notebook; anything else comes from the page
+            from ..views import environment
+
             identity = environment.kernel_identity()  # reads the server's file once it is there
             if identity is None:
                 if msg_type in _COMM_MESSAGES:
@@ -227,7 +245,9 @@ class WorkbenchKernel(IPythonKernel):
                 self._apply_policies(identity)
         return super().should_handle(stream, msg, idents)
 
-    def _apply_policies(self, identity: Identity) -> None:
+    def _apply_policies(self, identity) -> None:
+        from ..views.environment import dashboard_settings
+
         self._policies_applied = True
         settings = dashboard_settings()
         kernel_id = os.environ.get(ENV_KERNEL_ID, "")
