@@ -102,6 +102,7 @@ def guard_widget_messages() -> None:
     shows the value the kernel holds.
     """
     import ipywidgets
+    from traitlets import TraitError
 
     widget_class = ipywidgets.Widget
     if getattr(widget_class._handle_msg, "_workbench_guard", False):
@@ -124,6 +125,10 @@ def guard_widget_messages() -> None:
             return
         try:
             original(self, msg)
+        except TraitError as exc:  # a value the widget's own validation refuses
+            log.warning("refused a page's %s for %s %s: %s", data.get("method"), type(self).__name__,
+                        self.model_id, exc)
+            _snap_back(self, data)
         except Exception:
             ref = secrets.token_hex(3)
             log.exception("ref %s: a page's %s for %s %s failed", ref, data.get("method"), type(self).__name__,
