@@ -100,17 +100,19 @@ CULL_INTERVAL = 60
 CULL_IDLE_TIMEOUT = 600
 
 #: Every page may load only from its own server (scripts, styles, fonts, data).
-#: Scripts: the server's files, Voilà's inline start-up scripts ('unsafe-inline':
-#: the page is rendered ahead of the request in pre-run kernels, so no per-request
-#: nonce can be put in it), and the modules anywidget builds from blob: URLs; no
-#: eval (plotly.js, the widget manager and anywidget work without it). Styles
-#: inline too (widgets and plotly set style attributes). Websockets only to the
-#: server's own host and port ({host} is the request's Host, which the server
-#: checked first). No page may frame the dashboards, and no form posts elsewhere.
+#: Scripts: the server's files, the page's own inline start-up scripts (those
+#: carrying the server's nonce: no other inline script, and no inline event
+#: handler, ever runs), and the modules anywidget builds from blob: URLs; no eval
+#: (plotly.js, the widget manager and anywidget work without it). The nonce is
+#: the server's, made at each start, not each response's: pre-run kernels render
+#: their page before it is asked for. Styles inline too (widgets and plotly set
+#: style attributes). Websockets only to the server's own host and port ({host}
+#: is the request's Host, which the server checked first). No page may frame the
+#: dashboards, and no form posts elsewhere.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self' 'unsafe-inline' blob:",
+        "script-src 'self' 'nonce-{nonce}' blob:",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
@@ -422,11 +424,12 @@ def cookie_secret(opts: ServeOptions) -> bytes:
     return secret
 
 
-def voila_config(opts: ServeOptions) -> dict:
+def voila_config(opts: ServeOptions, *, nonce: str = "") -> dict:
     """The traitlets configuration of the Voilà server, as a plain dict.
 
     No ``voila.json`` of the user or of the environment is read: the server is
-    configured by these options alone.
+    configured by these options alone. ``nonce`` marks the page's own inline
+    scripts (see :data:`CONTENT_SECURITY_POLICY`).
     """
     voila_configuration = {
         "template": TEMPLATE_NAME,
@@ -437,6 +440,7 @@ def voila_config(opts: ServeOptions) -> dict:
         "allow_template_override": "NO",
         "allow_theme_override": "NO",
         "preheat_kernel": opts.preheat > 0,
+        "resources": {"workbench_nonce": nonce},
     }
     pools = {name: size for name, size in opts.pools}
     preheat = opts.preheat > 0 or any(pools.values())
@@ -518,7 +522,8 @@ def serve(opts: ServeOptions) -> int:
         print(f"清理 / cleaned: {cleaned['exports']} old exports, uploads of {len(cleaned['uploads'])} "
               "users whose session lapsed", flush=True)
     os.environ.update(server_environment(opts))
-    config = voila_config(opts)
+    nonce = secrets.token_urlsafe(18)
+    config = voila_config(opts, nonce=nonce)
     config["Voila"]["cookie_secret"] = cookie_secret(opts)
     app = _voila_app_class()(config=Config(config), workbench_options=opts, workbench_policy=policy)
     app.initialize(argv=[])
@@ -882,12 +887,14 @@ def _voila_app_class():
     class SecurityHeaders(web.OutputTransform):
         """CSP (websockets to the checked Host only), Referrer-Policy and friends on every response."""
 
+        nonce = ""
+
         def __init__(self, request):
             super().__init__(request)
             self.host = request.host or ""
 
         def transform_first_chunk(self, status_code, headers, chunk, finishing):
-            headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(host=self.host)
+            headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(host=self.host, nonce=self.nonce)
             headers["Referrer-Policy"] = REFERRER_POLICY
             headers["X-Content-Type-Options"] = "nosniff"
             headers["Cross-Origin-Opener-Policy"] = "same-origin"
@@ -956,6 +963,7 @@ def _voila_app_class():
             settings = self.init_settings()
             self.app = WorkbenchApplication(**settings)
             self.app.settings.update(self.tornado_settings)
+            SecurityHeaders.nonce = self.voila_configuration.resources.get("workbench_nonce", "")
             self.app.add_transform(SecurityHeaders)
             self.app.add_handlers(".*$", self.init_handlers())
             self.listen()
