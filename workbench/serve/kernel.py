@@ -254,6 +254,8 @@ class WorkbenchKernel(IPythonKernel):
         from ..views.environment import dashboard_settings
 
         self._policies_applied = True
+        if os.environ.get("VOILA_PREHEAT") == "True":
+            _restore_priority()
         settings = dashboard_settings()
         kernel_id = os.environ.get(ENV_KERNEL_ID, "")
         sys.addaudithook(StateGuard(identity, settings.state_dir, kernel_id))
@@ -286,6 +288,19 @@ class KernelSpecs(KernelSpecManager):
         )
 
 
+#: How much lower a pre-run kernel's priority is while it waits for a page: running the dashboards
+#: ahead of time (and refilling the pool) must never slow down the pages being opened.
+PRE_RUN_NICENESS = 10
+
+
+def _restore_priority() -> None:
+    """Back to normal priority once the kernel serves a page (where the system allows it)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, 0)
+    except (PermissionError, OSError):
+        pass  # an unprivileged server keeps its pre-run kernels a little nicer: only slower under contention
+
+
 def _kernel_id_from_argv(argv: list[str]) -> str:
     for i, arg in enumerate(argv):
         value = argv[i + 1] if arg == "-f" and i + 1 < len(argv) else (arg[3:] if arg.startswith("-f=") else None)
@@ -300,6 +315,8 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     os.environ[ENV_KERNEL_ID] = _kernel_id_from_argv(argv)
     os.umask(0o077)  # everything the kernel writes (exports, schemes, uploads) is the server user's alone
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        os.nice(PRE_RUN_NICENESS)
     logging.basicConfig(level=logging.INFO, stream=sys.__stderr__,
                         format="[kernel %(asctime)s %(name)s] %(levelname)s %(message)s")
     WorkbenchKernelApp.launch_instance(argv=argv, kernel_class=WorkbenchKernel, capture_fd_output=False)

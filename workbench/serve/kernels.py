@@ -19,7 +19,10 @@
   tag, a closed tab, a crawler), and so are the kernels of a user who signed
   out or was removed from the users file;
 - the memory of every kernel (resident and proportional set size) is measured
-  every ``memory_interval`` seconds and logged, with the total.
+  every ``memory_interval`` seconds and logged, with the total;
+- the pool of pre-run kernels is refilled only when no page is on its way (and
+  its kernels run at a lower priority until they serve a page): refilling must
+  not slow down a crowd of viewers opening their pages.
 """
 
 from __future__ import annotations
@@ -123,6 +126,7 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         self._pending: dict[str, int] = {}
         self._checker: PeriodicCallback | None = None
         self._last_memory = 0.0
+        self._ready: dict[str, int] = {}
         if self.identity_dir:
             Path(self.identity_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
             os.chmod(self.identity_dir, 0o700)
@@ -160,6 +164,18 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
             record.served = time.monotonic()
 
     # --------------------------------------------------------------- starting
+    def pages_in_flight(self) -> int:
+        """Pages being sent, or sent and not yet connected to their kernel."""
+        return sum(self._pending.values()) + sum(1 for r in self.records.values()
+                                                  if r.owner is not None and not r.connected)
+
+    async def _until_quiet(self, limit: float = 300.0) -> None:
+        """Wait (up to ``limit`` seconds) until no page is on its way: a pre-run kernel refilling the
+        pool must not take the processor from a crowd of viewers opening their pages."""
+        deadline = time.monotonic() + limit
+        while self.pages_in_flight() and time.monotonic() < deadline:
+            await asyncio.sleep(1.0)
+
     async def start_kernel(self, **kwargs):
         env = kwargs.get("env") or {}
         pooled = str(env.get("VOILA_PREHEAT")) == "True"
@@ -167,6 +183,8 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         if not pooled and (request is None or kwargs.get("kernel_id")):
             # nothing but a dashboard request of a signed-in user, or the pool, starts a kernel
             raise web.HTTPError(403, "kernels start only for dashboard pages")
+        if pooled:
+            await self._until_quiet()
         kernel_id = await super().start_kernel(**kwargs)
         self.records[kernel_id] = KernelRecord(kernel_id, owner=None, notebook=str(kwargs.get("path") or ""))
         if request is not None:
@@ -258,9 +276,27 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
                     self.log.warning("kernel %s: user %s was removed or changed; shut down",
                                      record.kernel_id, record.owner)
                     await self._shutdown_quietly(record.kernel_id)
+        self._report_pools()
         if self.memory_interval and now - self._last_memory >= self.memory_interval:
             self._last_memory = now
             await asyncio.get_running_loop().run_in_executor(None, self.measure_memory)
+
+    def pool_readiness(self) -> dict[str, tuple[int, int]]:
+        """Pre-run kernels per dashboard: (how many have run their notebook, how many there are)."""
+        out = {}
+        for notebook, pool in (getattr(self, "_pools", None) or {}).items():
+            ready = 0
+            for item in pool:
+                if item.done() and not item.cancelled() and item.exception() is None:
+                    ready += item.result()["task"].done()
+            out[notebook] = (ready, len(pool))
+        return out
+
+    def _report_pools(self) -> None:
+        for notebook, (ready, size) in self.pool_readiness().items():
+            if size and self._ready.get(notebook) != ready:
+                self._ready[notebook] = ready
+                self.log.info("pre-run kernels of %s: %d of %d ready", notebook, ready, size)
 
     def measure_memory(self) -> dict[str, tuple[float, float]]:
         """Measure every kernel's memory (MB, resident and proportional); log each and the total."""

@@ -441,6 +441,10 @@ def voila_config(opts: ServeOptions, *, nonce: str = "") -> dict:
         "allow_theme_override": "NO",
         "preheat_kernel": opts.preheat > 0,
         "resources": {"workbench_nonce": nonce},
+        # The dashboards draw with their own plotly chart (plotly.js loaded once per page, see
+        # views.widgets.plotly_chart); plotly's JupyterLab renderer (4.7 MB, for fig.show() output)
+        # and the syntax colours of hidden sources would only slow every page down.
+        "extension_denylist": ["jupyterlab-plotly", "jupyterlab_pygments"],
     }
     pools = {name: size for name, size in opts.pools}
     preheat = opts.preheat > 0 or any(pools.values())
@@ -477,8 +481,9 @@ def voila_config(opts: ServeOptions, *, nonce: str = "") -> dict:
         pools_config = {"default": {"pool_size": opts.preheat}}
         pools_config.update({name: {"pool_size": size} for name, size in pools.items()})
         config["VoilaKernelManager"] = {"kernel_pools_config": pools_config,
-                                        # refill at once: the next viewer of a busy meeting is seconds away
-                                        "fill_delay": 0}
+                                        # refill soon after a kernel is taken; the kernel manager holds the
+                                        # refill back while pages are on their way (see kernels.py)
+                                        "fill_delay": 5}
     return config
 
 
