@@ -425,6 +425,7 @@ def read_csv_table(path: Path, log: ProblemLog, *, table: str | None = None, lab
     """Read one CSV file (sniffed from its first bytes, then streamed) as a table of text."""
     label = label or path.name
     table = table or table_of_name(path.stem)
+    log.sources.setdefault(label, path)
     try:
         size = path.stat().st_size
         if size > budget.max_file_bytes:
@@ -727,8 +728,7 @@ class SheetInfo:
         return f"A1:{column_letter(max(self.columns, 1) - 1)}{max(self.rows, 1)}"
 
 
-class _Refused(Exception):
-    """A workbook that is not read (its problem is already logged)."""
+_INSTRUCTIONS = frozenset({"填表说明", "说明", "使用说明", "instructions", "readme"})
 
 
 def _xml_text(zf: zipfile.ZipFile, name: str, limit: int = 16 * 2**20) -> str:
@@ -836,6 +836,7 @@ def read_workbooks(books: list[tuple[str, object]], log: ProblemLog, *, budget: 
     """Read several workbooks (a folder of township workbooks) into one set of tables."""
     chunks: dict[str, list[_Chunk]] = {}
     for name, source in books:
+        log.sources.setdefault(name, source)
         for table, found in _workbook_chunks(name, source, log, budget=budget,
                                              include_hidden=include_hidden).items():
             chunks.setdefault(table, []).extend(found)
@@ -906,6 +907,8 @@ def _plan_workbook(zf: zipfile.ZipFile, name: str, log: ProblemLog, *, budget: R
         if info.part not in zf.NameToInfo:
             continue  # a chart sheet or a dangling reference
         table = table_of_name(info.name)
+        if table is None and normalize_header(info.name) in _INSTRUCTIONS:
+            continue  # the template's instructions
         if info.state != "visible" and not include_hidden:
             log.warn(Where(name, name, info.name), "data_hidden_sheet_ignored", severity="warning",
                      sheet_name=info.name,
