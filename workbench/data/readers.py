@@ -62,7 +62,7 @@ _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 
 # A row whose first cells say 合计 / 总计 / 小计 / 共N条: a totals row, not a record.
 # (written for RE2 too, so that Arrow matches whole columns: no \s, \d or \b)
-TOTALS = re.compile("(?i)^[ \u3000]*(?:合[ \u3000]*计|总[ \u3000]*计|小[ \u3000]*计|总[ \u3000]*数|"
+TOTALS = re.compile("(?i)^[ \u3000]*(?:合[ \u3000]*计|总[ \u3000]*计|小[ \u3000]*计|共[ \u3000]*计|累[ \u3000]*计|总[ \u3000]*数|"
                     "共[ \u3000]*[0-9]+[ \u3000]*[条个人项]|(?:sub)?totals?(?:[^a-z]|$)|sum(?:[^a-z]|$))")
 # Lines clerks put under a table: who filled it in, who checked it, a phone number.
 FOOTER = re.compile("^[ \u3000]*(填表人|填报人|制表人|审核人|审批人|负责人|联系人|联系电话|填表日期|填报日期|"
@@ -1067,6 +1067,12 @@ def _read_planned(handle, name: str, plan: list[tuple[SheetInfo, str | None]], l
         with_value = sum(1 for r, c, has_value in info.formulas if has_value and r > header_row_excel)
         if with_value:
             log.warn(where, "data_formulas_used", severity="note", n=with_value)
+        if table is not None and any(c.sheet != info.name and table_of_name(c.sheet) == table
+                                     for c in out.get(found, [])):
+            others = [c.sheet for c in out[found] if table_of_name(c.sheet) == table]
+            log.add(where, "data_table_twice", table=table_label(found),
+                    names=", ".join([*others, info.name]))
+            continue
         out.setdefault(found, []).append(chunk)
     return out
 

@@ -397,12 +397,20 @@ def _check_keys(schema: TableSchema, frame: pd.DataFrame, table: RawTable, log: 
         col = schema.column(keys[0])
         values = frame[keys[0]].to_numpy(dtype=object) if len(keys) == 1 else \
             frame[keys].astype(str).agg(" / ".join, axis=1).to_numpy(dtype=object)
-        first = pd.Series(codes).groupby(codes).transform("idxmin").to_numpy()
-        first_places = table.where(first[dup][:60], keys[0])
+        # the other row of each repeated key: the first one, or for the first one the second
+        order = np.argsort(codes, kind="stable")
+        sorted_codes = codes[order]
+        starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+        group = np.cumsum(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]) - 1
+        first = np.empty_like(codes)
+        second = np.empty_like(codes)
+        first[order] = order[starts[group]]
+        second[order] = order[np.minimum(starts[group] + 1, len(order) - 1)]
         positions = np.flatnonzero(dup)[:60]
-        for where, pos, other in zip(table.where(positions, keys[0]), positions, first_places):
+        other = np.where(first[positions] == positions, second[positions], first[positions])
+        for where, pos, there in zip(table.where(positions, keys[0]), positions, table.where(other, keys[0])):
             log.add(where, "data_duplicate_key", column="+".join(keys), value=values[pos],
-                    header_zh=col.zh, other=other.cell or other.row)
+                    header_zh=col.zh, other=there.cell or there.row)
         if dup.sum() > 60:
             log.add(table.column_where(keys[0]), "data_duplicate_key", column="+".join(keys),
                     header_zh=col.zh, other="", _more=int(dup.sum()) - 60)
@@ -419,7 +427,13 @@ def loose_id(text: str) -> str:
 
 def _check_references(keys: dict[str, dict[str, pd.Series]], raw: dict[str, RawTable],
                       log: ProblemLog) -> None:
-    """Every reference names an existing key; an id written two ways is reported where it is defined."""
+    """Every reference names an existing key; an id written two ways is reported where it is defined.
+
+    Root causes first: when ids that no row defines match a defined id but for
+    letter case, spaces or signs, the one defining cell is reported (with how
+    many rows of which tables use the other spelling), not every referring row.
+    """
+    causes: dict[tuple[str, str, int], dict] = {}
     for name, columns in keys.items():
         for ref in TABLES[name].references:
             target = keys.get(ref.table, {}).get(ref.target)
@@ -431,26 +445,23 @@ def _check_references(keys: dict[str, dict[str, pd.Series]], raw: dict[str, RawT
             unknown = ~found.to_numpy(zero_copy_only=False) & values.notna().to_numpy()
             if not unknown.any():
                 continue
-            # root cause first: the same id written differently where it is defined
-            loose_target = {}
+            loose_target: dict[str, int] = {}
             for pos, key in enumerate(target.to_numpy(dtype=object)):
                 if isinstance(key, str):
                     loose_target.setdefault(loose_id(key), pos)
-            unknown_values = pd.Series(values[unknown].to_numpy(dtype=object))
-            causes: dict[int, list[str]] = {}
             explained = np.zeros(len(values), dtype=bool)
-            for value in unknown_values.unique():
+            for value in pd.unique(values[unknown].to_numpy(dtype=object)):
                 pos = loose_target.get(loose_id(value))
-                if pos is not None:
-                    causes.setdefault(pos, []).append(value)
-                    explained |= (values == value).fillna(False).to_numpy()
-            target_col = TABLES[ref.table].column(ref.target)
-            for pos, spellings in causes.items():
-                where = raw[ref.table].where([pos], ref.target)[0]
-                n = int(values.isin(spellings).sum())
-                log.add(where, "data_id_written_differently", column=ref.target,
-                        value=target.iloc[pos], expected=spellings[0], n=n,
-                        table=Localized(TABLES[name].zh, name), header_zh=target_col.zh)
+                if pos is None:
+                    continue
+                same = (values == value).fillna(False).to_numpy()
+                explained |= same
+                cause = causes.setdefault((ref.table, ref.target, pos),
+                                          {"spelling": value, "n": 0, "tables": [], "value": target.iloc[pos]})
+                cause["n"] += int(same.sum())
+                if TABLES[name].zh not in cause["tables"]:
+                    cause["tables"].append(TABLES[name].zh)
+                    cause.setdefault("tables_en", []).append(name)
             rest = unknown & ~explained
             if rest.any():
                 col = TABLES[name].column(ref.column)
@@ -459,6 +470,11 @@ def _check_references(keys: dict[str, dict[str, pd.Series]], raw: dict[str, RawT
                 log.add_cells(places, values[rest].tolist(), "data_unknown_reference", column=ref.column,
                               header_zh=col.zh, table=Localized(TABLES[ref.table].zh, ref.table),
                               target=ref.target)
+    for (table, column, pos), cause in causes.items():
+        where = raw[table].where([pos], column)[0]
+        log.add(where, "data_id_written_differently", column=column, value=cause["value"],
+                expected=cause["spelling"], n=cause["n"], header_zh=TABLES[table].column(column).zh,
+                table=Localized("、".join(cause["tables"]), ", ".join(cause["tables_en"])))
 
 
 def _check_facts(typed, raw, log, today: pd.Timestamp) -> None:
