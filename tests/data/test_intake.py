@@ -397,12 +397,12 @@ def test_check_command_in_chinese_writes_the_report(tmp_path, county, clean, cap
     path = write_book(tmp_path / "cli.xlsx", list(clean.values()))
     report = tmp_path / "问题清单.xlsx"
     code = main(["check", str(path), "--lang", "zh", "--report", str(report)])
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
     assert code == 1
-    assert "单元格 支部!E2" in out and "不是日期" in out and "问题清单已写入" in out
-    assert report.exists()
+    assert "单元格 支部!E2" in captured.err and "不是日期" in captured.err
+    assert "问题清单已写入" in captured.out and report.exists()
     code = main(["check", str(tmp_path / "missing.xlsx"), "--lang", "zh"])
-    assert code == 1 and "找不到这个文件或文件夹" in capsys.readouterr().out
+    assert code == 1 and "找不到这个文件或文件夹" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------ template
