@@ -32,7 +32,7 @@ import time
 import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 
 __all__ = [
     "atomic_path",
@@ -41,6 +41,7 @@ __all__ = [
     "saved_files",
     "remove_stale_temporaries",
     "is_temporary",
+    "temporary_name",
     "safe_yaml_load",
     "YamlError",
     "write_excel",
@@ -60,7 +61,12 @@ _TEMP = re.compile(r"^\.~wb-(?P<pid>\d+)-[0-9a-f]+[.-]")
 STALE_AFTER_S = 24 * 3600
 
 
-def _temp_name(name: str) -> str:
+def temporary_name(name: str) -> str:
+    """A name for a temporary beside ``name``: hidden, marked as ours, with the writer's process id.
+
+    >>> temporary_name("results.parquet").startswith(".~wb-")
+    True
+    """
     return f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}.{name}"
 
 
@@ -86,7 +92,7 @@ def atomic_path(path: str | os.PathLike):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / _temp_name(path.name)
+    tmp = path.parent / temporary_name(path.name)
     umask = os.umask(0)
     os.umask(umask)
     try:
@@ -201,7 +207,7 @@ def swap_into_place(staging: str | os.PathLike, path: str | os.PathLike) -> None
         if _exchange(staging, path):
             old = staging  # after the exchange, ``staging`` holds the old data
         else:
-            old = path.with_name(_temp_name(path.name + ".old"))
+            old = path.with_name(temporary_name(path.name + ".old"))
             os.rename(path, old)
             os.rename(staging, path)
         shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
@@ -269,6 +275,7 @@ def read_folder_manifest(folder: str | os.PathLike) -> dict | None:
 
 @contextmanager
 def atomic_folder(path: str | os.PathLike, *, keep_other_files: bool = True,
+                  replaces: Callable[[str], bool] | None = None,
                   manifest: Mapping | None = None) -> Iterator[Path]:
     """Yield an empty staging folder beside ``path``; on success it becomes ``path`` in one swap.
 
@@ -279,8 +286,9 @@ def atomic_folder(path: str | os.PathLike, *, keep_other_files: bool = True,
     temporary folder that :func:`remove_stale_temporaries` clears later.
     Files of the old folder that the new one does not write (a workbook beside
     the CSV files) are kept (hard-linked into the new folder) unless
-    ``keep_other_files`` is False; an old folder holding sub-folders the new
-    one does not write is refused rather than emptied.
+    ``keep_other_files`` is False or ``replaces(name)`` says the new data set
+    replaces them; an old folder holding other sub-folders is refused rather
+    than emptied.
 
     >>> import tempfile
     >>> target = Path(tempfile.mkdtemp()) / "data"
@@ -294,13 +302,15 @@ def atomic_folder(path: str | os.PathLike, *, keep_other_files: bool = True,
     remove_stale_temporaries(path.parent)
     if path.exists() and not path.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(path))
-    staging = path.parent / _temp_name(path.name)
+    staging = path.parent / temporary_name(path.name)
     staging.mkdir()
     try:
         yield staging
         if path.is_dir() and keep_other_files:
             for entry in path.iterdir():
                 if entry.name == MANIFEST_NAME or is_temporary(entry.name):
+                    continue
+                if replaces is not None and replaces(entry.name):
                     continue
                 target = staging / entry.name
                 if target.exists():

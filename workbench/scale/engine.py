@@ -49,7 +49,7 @@ import pandas as pd
 from dask import delayed
 
 from ..assess import aggregate as agg
-from ..files import atomic_path
+from ..files import atomic_path, swap_into_place, temporary_name
 from ..assess.framework import Framework
 from ..assess.indicators import compute_indicators
 from ..assess.scoring import Scheme, assign_grades, min_rank, results_table
@@ -266,18 +266,13 @@ def write_frame(frame, path, *, client=None) -> Path:
     """Write a Dask DataFrame as ``path/part.00000.parquet`` ..., replacing ``path`` when all are written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    staging = path.with_name(temporary_name(path.name))
     staging.mkdir()
     try:
         writes = [delayed(_write_part, pure=False)(part, str(staging), i)
                   for i, part in enumerate(frame.to_delayed())]
         _compute(client, *writes)
-        old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
-        if path.exists():
-            path.rename(old)
-        staging.rename(path)
-        if old.exists():
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        swap_into_place(staging, path)  # one rename: a reader sees the old results or the new
     finally:
         if staging.exists():
             shutil.rmtree(staging)
