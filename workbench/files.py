@@ -460,6 +460,7 @@ def write_excel(path: str | os.PathLike, sheets: Mapping[str, "object"], *,
     from openpyxl.utils import get_column_letter
 
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # a bad target fails here, before any sheet is built
     formats = dict(number_formats or {})
     book = Workbook(write_only=True)
     header_font = Font(bold=True)

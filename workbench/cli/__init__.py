@@ -80,6 +80,8 @@ def describe_error(exc: BaseException, lang: str = "en") -> str:
         if len(path) > 160:
             path = path[:80] + "…" + path[-60:]
         reason = exc.strerror or str(exc) or type(exc).__name__
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            reason += " (a file is in the way of a folder)" if lang == "en" else "（路径中有同名文件挡住了文件夹）"
         return f"{path}: {reason}" if path else reason
     if isinstance(exc, (ValueError, TypeError, KeyError, LookupError)):
         text = str(exc)

@@ -433,7 +433,8 @@ def read_csv_table(path: Path, log: ProblemLog, *, table: str | None = None, lab
             return None
         with open(path, "rb") as handle:
             head = handle.read(HEAD_BYTES)
-            return _read_csv_stream(handle, head, size, label, table, log, budget)
+            return _read_csv_stream(handle, head, size, label, table, log, budget,
+                                    native=lambda: pa.OSFile(str(path)))
     except OSError as exc:
         log.add(label, "data_os_error", reason=exc.strerror or str(exc))
         return None
@@ -448,7 +449,8 @@ def read_csv_bytes(raw: bytes, label: str, log: ProblemLog, *, table: str | None
     table = table or table_of_name(Path(label).stem)
     handle = io.BytesIO(raw)
     head = handle.read(HEAD_BYTES)
-    return _read_csv_stream(handle, head, len(raw), label, table, log, budget)
+    return _read_csv_stream(handle, head, len(raw), label, table, log, budget,
+                            native=lambda: pa.BufferReader(raw))
 
 
 def _mb(n: int) -> str:
@@ -456,7 +458,12 @@ def _mb(n: int) -> str:
 
 
 def _read_csv_stream(handle, head: bytes, size: int, label: str, table: str | None, log: ProblemLog,
-                     budget: ReadBudget) -> RawTable | None:
+                     budget: ReadBudget, *, native) -> RawTable | None:
+    """Read a CSV from its first bytes (``head``) on; ``native()`` opens it for Arrow's reader.
+
+    Arrow reads from its own file object (never from a Python one that its
+    read-ahead threads could outlive), in blocks, and stops at the cell budget.
+    """
     where = Where(label, label)
     if not head.strip():
         log.add(where, "data_empty_file")
@@ -496,7 +503,10 @@ def _read_csv_stream(handle, head: bytes, size: int, label: str, table: str | No
     headers = head_rows[header_at] if header_at < len(head_rows) else []
     n_cols = len(headers)
     # Arrow's streaming reader: blocks of 1 MB, every column as text
-    handle.seek(3 if encoding == "utf-8-sig" and head.startswith(b"\xef\xbb\xbf") else 0)
+    skip_bom = 3 if encoding == "utf-8-sig" and head.startswith(b"\xef\xbb\xbf") else 0
+    stream = native()
+    if skip_bom:
+        stream.seek(skip_bom)
     bad_rows: list[tuple[int | None, str]] = []
     notes: list[str] = []
 
@@ -509,7 +519,7 @@ def _read_csv_stream(handle, head: bytes, size: int, label: str, table: str | No
 
     try:
         reader = pa_csv.open_csv(
-            handle,
+            stream,
             read_options=pa_csv.ReadOptions(skip_rows=header_at + 1, autogenerate_column_names=True,
                                             block_size=1 << 20,
                                             encoding="utf8" if encoding == "utf-8-sig" else encoding),
@@ -519,12 +529,16 @@ def _read_csv_stream(handle, head: bytes, size: int, label: str, table: str | No
                 column_types={f"f{i}": pa.string() for i in range(n_cols)},
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
         batches, cells = [], 0
-        for batch in reader:
-            cells += batch.num_rows * max(n_cols, 1)
-            if cells > budget.max_cells:
-                log.add(where, "data_csv_too_many_cells", n=f"{cells:,}", limit=f"{budget.max_cells:,}")
-                return None
-            batches.append(batch)
+        try:
+            for batch in reader:
+                cells += batch.num_rows * max(n_cols, 1)
+                if cells > budget.max_cells:
+                    log.add(where, "data_csv_too_many_cells", n=f"{cells:,}", limit=f"{budget.max_cells:,}")
+                    return None
+                batches.append(batch)
+        finally:
+            reader.close()
+            stream.close()
         frame = pa.Table.from_batches(batches, schema=reader.schema).to_pandas() if batches else \
             pd.DataFrame({f"f{i}": pd.Series([], dtype=str) for i in range(n_cols)})
     except pa.ArrowInvalid as exc:
@@ -533,7 +547,7 @@ def _read_csv_stream(handle, head: bytes, size: int, label: str, table: str | No
         else:
             _report_ragged(handle, encoding, delimiter, label, log, exc, skip=header_at)
             return None
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, pa.ArrowException) as exc:
         log.add(where, "data_csv_unreadable", reason=str(exc)[:120])
         return None
     if bad_rows:
