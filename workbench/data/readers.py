@@ -59,6 +59,7 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = (",", ";", "\t", "|")
 HEAD_BYTES = 1 << 16
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+_UNIX_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 # A row whose first cells say 合计 / 总计 / 小计 / 共N条: a totals row, not a record.
 # (written for RE2 too, so that Arrow matches whole columns: no \s, \d or \b)
@@ -994,10 +995,11 @@ def _text_column(values: tuple) -> pd.Series:
         text[whole] = arr[whole].astype(np.int64).astype(str)
         return pd.Series(pd.array(text, dtype=_TEXT))
     if kinds <= {dt.date, str} and dt.date in kinds:
-        dates = np.array([v if type(v) is dt.date else np.datetime64("NaT") for v in values],
-                         dtype="datetime64[D]")
-        text = np.where(np.isnat(dates), "", dates.astype(str)).astype(object)
-        strings = np.array([type(v) is str for v in values])
+        # days since 1970 from the ordinals (numpy's conversion of date objects is ten times slower)
+        ordinals = np.fromiter((v.toordinal() if type(v) is dt.date else 0 for v in values), dtype=np.int64,
+                               count=len(values))
+        strings = ordinals == 0
+        text = (ordinals - _UNIX_ORDINAL).astype("datetime64[D]").astype(str).astype(object)
         if strings.any():
             text[strings] = [v.strip() for v, s in zip(values, strings) if s]
         return pd.Series(pd.array(text, dtype=_TEXT))
