@@ -341,7 +341,7 @@ _BRACKETS = re.compile(r"[(\[【<《{][^()\[\]【】<>《》{}]*[)\]】>》}]$")
 
 
 def normalize_header(text: str) -> str:
-    """A header (or table name) as compared: full-width folded, no spaces, line breaks, ``*`` or case.
+    r"""A header (or table name) as compared: full-width folded, no spaces, line breaks, ``*`` or case.
 
     >>> normalize_header(" 支部\n编号 * "), normalize_header("Branch ID")
     ('支部编号', 'branchid')
