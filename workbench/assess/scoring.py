@@ -113,6 +113,7 @@ class _SchemeFile(BaseModel):
     missing: MissingPolicy | None = None
     created: str | None = None
     note: str = ""
+    origin: dict = {}
 
 
 class _Cache:
@@ -152,6 +153,8 @@ class Scheme:
                  missing: MissingPolicy | None = None, name: str = "default"):
         self.framework = framework
         self.name = name
+        self.note = ""
+        self.origin: dict = {}
         base = {d.id: float(d.weight) for d in framework.dimensions}
         base.update({i.id: float(i.weight) for i in framework.indicators})
         for key, value in (weights or {}).items():
@@ -230,6 +233,26 @@ class Scheme:
                 raise ValueError(f"weights: every indicator of dimension {dim.id!r} would be 0 "
                                  "while the dimension keeps a weight")
         return self._derive(_weights=merged, name=name or self.name)
+
+    def with_origin(self, *, note: str | None = None, origin: Mapping | None = None, name: str | None = None
+                    ) -> Scheme:
+        """The same weights with a note and a record of where they came from.
+
+        ``origin`` is plain data saved with the scheme and shown in exports, e.g.
+        ``{"method": "ahp", "matrix": [[1, 3], [1/3, 1]], "cr": 0.0}``.
+
+        >>> s = Scheme(Framework.default()).with_origin(note="county board, 2025", origin={"method": "equal"})
+        >>> s.note, s.origin["method"]
+        ('county board, 2025', 'equal')
+        """
+        changes = {}
+        if note is not None:
+            changes["note"] = str(note)
+        if origin is not None:
+            changes["origin"] = dict(origin)
+        if name is not None:
+            changes["name"] = name
+        return self._derive(**changes)
 
     def with_effective_weights(self, weights: Mapping[str, float] | pd.Series, *, name: str | None = None
                                ) -> Scheme:
@@ -461,16 +484,25 @@ class Scheme:
         return dims, total
 
     # ------------------------------------------------------------------- files
-    def to_yaml(self, path: str | os.PathLike, *, note: str = "") -> Path:
-        """Save the weights and methods (atomically)."""
+    def to_yaml(self, path: str | os.PathLike, *, note: str | None = None) -> Path:
+        """Save the weights and methods (atomically); reloading gives exactly the same weights.
+
+        >>> import tempfile
+        >>> s = Scheme(Framework.default()).with_weights({"team": 1 / 3}, name="thirds")
+        >>> back = Scheme.from_yaml(s.to_yaml(Path(tempfile.mkdtemp()) / "s.yaml"))
+        >>> back.weights == s.weights and back.name == "thirds"
+        True
+        """
         fw = self.framework
         defaults = {i.id: i.normalization for i in fw.indicators}
         doc = {
             "scheme": self.name,
             "framework": fw.name,
             "created": dt.datetime.now().isoformat(timespec="seconds"),
-            "note": note,
-            "weights": {k: round(v, 10) for k, v in self._weights.items()},
+            "note": self.note if note is None else note,
+            "origin": _plain(self.origin),
+            # full precision (yaml writes a float's repr): a scheme reloads to exactly its weights
+            "weights": {k: float(v) for k, v in self._weights.items()},
             "normalization": {k: v.model_dump(exclude_defaults=True) for k, v in self._norms.items()
                               if v != defaults[k]},
             "aggregation": self.aggregation.model_dump(),
@@ -497,10 +529,11 @@ class Scheme:
             raise FrameworkError(f"{path}: framework: the scheme was made for {doc.framework!r}, "
                                  f"not {framework.name!r}")
         try:
-            return cls(framework, weights=doc.weights, normalization=doc.normalization,
-                       aggregation=doc.aggregation, missing=doc.missing, name=doc.scheme)
+            scheme = cls(framework, weights=doc.weights, normalization=doc.normalization,
+                         aggregation=doc.aggregation, missing=doc.missing, name=doc.scheme)
         except (KeyError, ValueError) as exc:
             raise FrameworkError(f"{path}: {exc.args[0] if exc.args else exc}") from None
+        return scheme.with_origin(note=doc.note, origin=doc.origin)
 
     def __repr__(self) -> str:
         dims = ", ".join(f"{k}={v:.2f}" for k, v in self.dimension_weights.items())
@@ -706,6 +739,8 @@ class Assessment:
         rows = [
             ("框架 Framework", f"{fw.name} v{fw.version} ({fw.zh} / {fw.en})"),
             ("方案 Scheme", s.name),
+            ("方案说明 Note", s.note),
+            ("权重来源 Origin of the weights", _describe_origin(s.origin)),
             ("考评年度 Period", self.period),
             ("指标汇总 Indicator aggregation", s.aggregation.indicators),
             ("维度汇总 Dimension aggregation", s.aggregation.dimensions),
@@ -760,6 +795,36 @@ def _bilingual(fw: Framework, frame: pd.DataFrame, label=None) -> pd.DataFrame:
         zh, en = label(fw, column, "zh"), label(fw, column, "en")
         return f"{zh} {en}" if zh != en else column
     return frame.rename(columns=name)
+
+
+def _describe_origin(origin: Mapping) -> str:
+    """One line for a scheme's origin: its method, then the other recorded facts.
+
+    >>> _describe_origin({"method": "ahp", "cr": 0.0412, "matrix": [[1, 2], [0.5, 1]]})
+    'ahp; cr=0.0412; matrix=[[1, 2], [0.5, 1]]'
+    """
+    if not origin:
+        return ""
+    parts = [str(origin.get("method", ""))] if origin.get("method") else []
+    for key, value in origin.items():
+        if key == "method":
+            continue
+        shown = f"{value:.4g}" if isinstance(value, float) else str(_plain(value))
+        parts.append(f"{key}={shown}")
+    return "; ".join(parts)
+
+
+def _plain(value):
+    """numpy numbers and arrays as plain Python (YAML writes them as data, not as objects)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 # ================================================================ results table

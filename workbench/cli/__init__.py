@@ -22,7 +22,7 @@ import importlib
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: The modules that add subcommands, in the order ``workbench --help`` lists them.
-COMMANDS = ("data", "assess", "settings", "serve")
+COMMANDS = ("data", "assess", "settings", "studies", "serve")
 # Commands whose module is light: ``workbench check`` starts without loading the
 # dashboards' libraries (the serve module imports the whole view layer).
 _DATA_COMMANDS = frozenset({"check", "template", "sample"})
@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``workbench screen ... | head``): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - the one place that turns every error into a message
         if os.environ.get("WORKBENCH_DEBUG"):
             raise

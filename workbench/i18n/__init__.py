@@ -16,6 +16,7 @@ language with :func:`tr`.
 from __future__ import annotations
 
 from .data import DATA
+from .rules import RULES_CATALOGUE
 from .ui import UI
 
 __all__ = ["tr", "MESSAGES", "LANGUAGES", "catalogue"]
@@ -38,7 +39,7 @@ def catalogue(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, DATA)
+MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, DATA)
 
 
 def tr(key: str, lang: str = "zh", **values) -> str:
