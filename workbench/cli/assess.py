@@ -138,11 +138,9 @@ def _cmd_robustness(args) -> int:
     loo = [leave_one_out(scheme, table, "dimension", groups=data),
            leave_one_out(scheme, table, "indicator", groups=data)]
     if suffix == ".csv":
-        from ..files import atomic_path
+        from ..files import write_csv
 
-        path = Path(args.output)
-        with atomic_path(path) as tmp:
-            result.summary.to_csv(tmp, encoding="utf-8-sig")
+        path = write_csv(Path(args.output), result.summary, index=True)
     else:
         path = result.to_excel(args.output, sensitivity=sens, leave_one_out=loo, data=data)
     undecided = result.undecided
