@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..files import atomic_path
+from .kernel import QuotaRule
 from ..settings.rules import RuleSet
 
 __all__ = [
@@ -303,6 +304,15 @@ class Framework(_Model):
             if item.id == key:
                 return item.zh if lang == "zh" else item.en
         raise KeyError(key)
+
+    @property
+    def quota_rules(self) -> tuple[QuotaRule, ...]:
+        """The quota rules grading applies (:class:`~workbench.assess.kernel.Grading`): today ``quota`` alone.
+
+        >>> Framework.default().quota_rules
+        (QuotaRule(grade='strong', max_share=0.3, scope=None),)
+        """
+        return (QuotaRule(self.quota.grade, self.quota.max_share),) if self.quota else ()
 
     # ---------------------------------------------------------------- building
     @classmethod

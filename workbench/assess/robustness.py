@@ -53,6 +53,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from .aggregate import GeometricZeroWarning
+from .kernel import GEOMETRIC_FLOOR, Grading, closeness, floored_log, rank_rows, topsis_terms
 from ..data.core import BranchData
 from ..files import atomic_path
 from .framework import Aggregation, Framework
@@ -79,9 +80,6 @@ DEFAULT_NORMALIZATIONS: tuple = (None, "minmax", "rank")
 #: Alternatives drawn when ``"aggregation"`` varies (None = the scheme's own).
 DEFAULT_AGGREGATIONS: tuple = (None, ("arithmetic", "arithmetic"), ("geometric", "geometric"),
                                ("arithmetic", "topsis"))
-_OPS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
-        "==": np.equal, "!=": np.not_equal}
-_FLOOR = 1.0            # the zero floor of workbench.assess.aggregate.geometric
 _BLOCK_BYTES = 24 * 2**20  # working memory of one block of draws (auto block size)
 
 
@@ -314,86 +312,6 @@ def draw(scheme: Scheme, n: int = 1000, seed=None, spread=0.2, vary=("weights",)
 
 # ====================================================================== engine
 
-class _Grades:
-    """Bands, veto caps (the same in every draw) and the quota, applied to a block of draws."""
-
-    def __init__(self, fw: Framework, flags: pd.DataFrame, n: int):
-        categories = list(reversed(fw.grade_ids))
-        scored = [g for g in fw.grades if g.min is not None]
-        self.mins = np.array([g.min for g in reversed(scored)], dtype="float64")
-        self.first = categories.index(scored[-1].id)
-        best = len(categories) - 1
-        caps = np.full(n, best, dtype=np.int8)
-        for veto in fw.vetoes:
-            col = flags[veto.column].to_numpy(dtype="float64") if veto.column in flags else np.full(n, np.nan)
-            with np.errstate(invalid="ignore"):
-                holds = _OPS[veto.op](col, veto.value) & ~np.isnan(col)
-            caps = np.where(holds, np.minimum(caps, categories.index(veto.cap)), caps).astype(np.int8)
-        self.caps = caps if (caps < best).any() else None
-        self.top = categories.index(fw.quota.grade) if fw.quota else None
-        self.share = fw.quota.max_share if fw.quota else None
-        # holders of the quota grade score at least its band minimum (vetoes only lower grades)
-        quota_min = [g.min for g in fw.grades if fw.quota and g.id == fw.quota.grade]
-        self.quota_min = quota_min[0] if quota_min and quota_min[0] is not None else None
-        self.n_grades = len(categories)
-
-    def codes(self, total: np.ndarray, order: np.ndarray, sorted_neg: np.ndarray, nan: np.ndarray | None
-              ) -> np.ndarray:
-        # the band: how many minimums above the lowest the total reaches (NaN reaches none)
-        codes = np.full(total.shape, self.first, dtype=np.int8)
-        for low in self.mins[1:]:
-            codes += total >= low
-        if self.caps is not None:
-            np.minimum(codes, self.caps, out=codes)
-        if nan is not None:
-            codes[nan] = -1
-        if self.top is None:
-            return codes
-        holders = codes == self.top
-        scored = total.shape[1] - (nan.sum(axis=1) if nan is not None else 0)
-        limit = np.floor(self.share * scored + 1e-9).astype(np.int64)
-        over = np.flatnonzero(holders.sum(axis=1) > limit)
-        if len(over):
-            # strict quota: the (limit+1)-th holder from the top sets the cut; holders at or below it go down.
-            # Holders sit among the first `reach` of the sorted totals, so only that prefix is scanned.
-            h = holders[over]
-            reach = total.shape[1]
-            if self.quota_min is not None:
-                reach = max(1, int((sorted_neg[over] <= -self.quota_min).sum(axis=1).max()))
-            ranked = np.cumsum(np.take_along_axis(h, order[over, :reach], axis=1), axis=1, dtype=np.int32)
-            first_out = np.argmax(ranked > np.broadcast_to(limit, holders.shape[:1])[over, None], axis=1)
-            cut = -sorted_neg[over, first_out]
-            sub = codes[over]
-            sub[h & (total[over] <= cut[:, None])] = self.top - 1
-            codes[over] = sub
-        return codes
-
-
-def _min_ranks(total: np.ndarray, rank_dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """Min ranks (1 = highest; ties share the smallest; 0 = no total) per row, without loops."""
-    neg = np.negative(total)
-    order = np.argsort(neg, axis=1)
-    sorted_neg = np.take_along_axis(neg, order, axis=1)
-    s, n = total.shape
-    new = np.empty((s, n), dtype=bool)
-    new[:, 0] = True
-    np.not_equal(sorted_neg[:, 1:], sorted_neg[:, :-1], out=new[:, 1:])
-    positions = np.arange(1, n + 1, dtype=rank_dtype)
-    if new.all():
-        ranked = np.broadcast_to(positions, (s, n))
-    else:
-        ranked = np.where(new, positions, 0).astype(rank_dtype)
-        np.maximum.accumulate(ranked, axis=1, out=ranked)
-    ranks = np.empty((s, n), dtype=rank_dtype)
-    np.put_along_axis(ranks, order, ranked, axis=1)
-    nan = np.isnan(total)
-    if nan.any():
-        ranks[nan] = 0
-    else:
-        nan = None
-    return ranks, order, sorted_neg, nan
-
-
 @dataclass(eq=False)
 class _Plan:
     """One (normalization, aggregation) choice: the matrices every draw of it multiplies."""
@@ -427,7 +345,7 @@ class _Engine:
         self.bounds = np.cumsum([0] + sizes)
         self.dim_of = np.repeat(np.arange(len(sizes)), sizes)
         self.support = scheme.indicator_weights.to_numpy() > 0
-        self.grades = _Grades(fw, self.nominal.prepared.flags, self.n)
+        self.grades = Grading(fw, self.nominal.prepared.flags)
         self.rank_dtype = np.uint16 if self.n < np.iinfo(np.uint16).max else np.uint32
         self._prepared: dict = {}
         self._plans: dict = {}
@@ -456,8 +374,8 @@ class _Engine:
                 raise ValueError(f"geometric aggregation needs non-negative scores, but the normalization "
                                  f"{samples.normalizations[norm][0]!r} gives negative ones; use min-max, "
                                  "goalposts, target or rank normalization (not z-scores)")
-            self.low_scores += int(np.count_nonzero(used & (x < _FLOOR)))
-            values = np.where(used, np.log(np.maximum(np.where(used, x, _FLOOR), _FLOOR)), 0.0)
+            values, raised = floored_log(x, used)
+            self.low_scores += raised
         else:
             values = np.where(used, x, 0.0)
         present = np.stack([used[:, a:b].any(axis=1) for a, b in zip(self.bounds[:-1], self.bounds[1:])])
@@ -550,16 +468,12 @@ class _Engine:
             scores = np.concatenate(self._dimensions(plan, within[None, :]))      # dimensions x branches
             present = plan.present
             if plan.dimensions == "topsis":
-                x0 = np.where(present, scores, 0.0)
-                norm = np.sqrt((x0**2).sum(axis=1, keepdims=True))
-                u = x0 / np.where(norm > 0, norm, 1.0)
-                has = present.any(axis=1, keepdims=True)
-                best = np.where(has, np.where(present, u, -np.inf).max(axis=1, keepdims=True), 0.0)
-                worst = np.where(has, np.where(present, u, np.inf).min(axis=1, keepdims=True), 0.0)
-                parts = (np.where(present, (u - best) ** 2, 0.0), np.where(present, (u - worst) ** 2, 0.0))
+                # unweighted terms: a weight w scales a criterion's terms by w^2 (a product per block)
+                parts = topsis_terms(scores, 1.0, axis=1, present=present)
             elif plan.dimensions == "geometric":
-                self.low_dimensions += int(np.count_nonzero(present & (scores < _FLOOR)))
-                parts = (np.where(present, np.log(np.maximum(np.where(present, scores, _FLOOR), _FLOOR)), 0.0),)
+                logs, raised = floored_log(scores, present)
+                self.low_dimensions += raised
+                parts = (logs,)
             else:
                 parts = (np.where(present, scores, 0.0),)
             plan.fixed[key] = tuple(np.ascontiguousarray(p, dtype=self.dtype) for p in parts)
@@ -570,7 +484,10 @@ class _Engine:
             w2 = dims * dims
             d_plus = np.sqrt(w2 @ parts[0])
             d_minus = np.sqrt(w2 @ parts[1])
-            return _closeness(d_plus, d_minus, None if every else plan.present.any(axis=0))
+            c = closeness(d_plus, d_minus)
+            if not every:
+                c[:, ~plan.present.any(axis=0)] = np.nan
+            return c
         num = dims @ parts[0]
         if pf is not None:
             den = dims @ pf
@@ -600,22 +517,23 @@ class _Engine:
             for start in range(0, len(idx), block_size):
                 rows = idx[start:start + block_size]
                 total = self.totals(plan, samples.indicator_weights[rows], samples.dimension_weights[rows], fixed)
-                ranks, order, sorted_neg, nan = _min_ranks(total, self.rank_dtype)
-                codes = self.grades.codes(total, order, sorted_neg, nan) if grades else None
+                ranking = rank_rows(total, self.rank_dtype)
+                codes = self.grades.grade(total, ranking) if grades else None
                 if bar is not None:
                     bar.update(len(rows))
-                yield rows, ranks, codes, total
+                yield rows, ranking.ranks, codes, total
 
     def warn_floor(self) -> None:
         """One warning per run (not per draw) when the geometric zero floor was used."""
         level = _caller_level()
         if self.low_scores:
-            warnings.warn(f"{self.low_scores} indicator score(s) below {_FLOOR:g} were raised to {_FLOOR:g} "
+            warnings.warn(f"{self.low_scores} indicator score(s) below {GEOMETRIC_FLOOR:g} were raised to "
+                          f"{GEOMETRIC_FLOOR:g} "
                           "before a geometric mean (a zero would make the whole mean zero)",
                           GeometricZeroWarning, stacklevel=level)
         if self.low_dimensions:
-            warnings.warn(f"{self.low_dimensions} dimension score(s) below {_FLOOR:g} were raised to "
-                          f"{_FLOOR:g} before the geometric mean of dimensions (counted over all draws)",
+            warnings.warn(f"{self.low_dimensions} dimension score(s) below {GEOMETRIC_FLOOR:g} were raised to "
+                          f"{GEOMETRIC_FLOOR:g} before the geometric mean of dimensions (counted over all draws)",
                           GeometricZeroWarning, stacklevel=level)
         self.low_scores = self.low_dimensions = 0
 
@@ -648,22 +566,13 @@ class _DimensionSum:
         every = bool(ok.all())
         w = self.w[:, j, None]
         if self.how == "topsis":
-            x0 = scores if every else np.where(ok, scores, 0.0)
-            norm = np.sqrt(np.einsum("ij,ij->i", x0, x0))[:, None]
-            v = x0 / np.where(norm > 0, norm, 1.0) * w
-            if every:
-                best, worst = v.max(axis=1, keepdims=True), v.min(axis=1, keepdims=True)
-            else:
-                best = np.where(ok, v, -np.inf).max(axis=1, keepdims=True)
-                worst = np.where(ok, v, np.inf).min(axis=1, keepdims=True)
-                best = np.where(np.isfinite(best), best, 0.0)
-                worst = np.where(np.isfinite(worst), worst, 0.0)
-            self.a += np.where(ok, (v - best) ** 2, 0.0)
-            self.b += np.where(ok, (v - worst) ** 2, 0.0)
+            to_ideal, to_anti = topsis_terms(scores, w, axis=1, present=None if every else ok)
+            self.a += to_ideal
+            self.b += to_anti
         elif self.how == "geometric":
-            self.engine.low_dimensions += int(np.count_nonzero(scores < _FLOOR))
-            logs = np.log(np.maximum(np.where(ok, scores, _FLOOR), _FLOOR))
-            self.a += w * (logs if every else np.where(ok, logs, 0.0))
+            logs, raised = floored_log(scores, ok)
+            self.engine.low_dimensions += raised
+            self.a += w * logs
         else:
             self.a += w * (scores if every else np.where(ok, scores, 0.0))
         self.den += w if every else w * ok
@@ -671,21 +580,12 @@ class _DimensionSum:
 
     def total(self) -> np.ndarray:
         if self.how == "topsis":
-            c = _closeness(np.sqrt(self.a), np.sqrt(self.b))
+            c = closeness(np.sqrt(self.a), np.sqrt(self.b))
             c[~self.any] = np.nan
             return c
         with np.errstate(invalid="ignore", divide="ignore"):
             num = np.where(self.den > 0, self.a / np.where(self.den > 0, self.den, 1), np.nan)
         return np.exp(num, out=num) if self.how == "geometric" else num
-
-
-def _closeness(d_plus: np.ndarray, d_minus: np.ndarray, rows_ok: np.ndarray | None = None) -> np.ndarray:
-    total = d_plus + d_minus
-    with np.errstate(invalid="ignore", divide="ignore"):
-        c = np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 1.0) * 100.0
-    if rows_ok is not None:
-        c[:, ~rows_ok] = np.nan
-    return c.astype(d_plus.dtype, copy=False)
 
 
 def _progress(show: bool | None, total: int, work: float, desc: str):

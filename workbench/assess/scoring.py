@@ -39,10 +39,10 @@ from . import weights as wmethods
 from ..data.core import BranchData
 from ..files import atomic_path
 from .framework import Aggregation, Framework, FrameworkError, Normalization, validate_model
+from .kernel import Grading, min_rank, rank_rows
 from .normalize import normalize
 
-__all__ = ["Scheme", "Prepared", "Assessment", "Comparison", "MissingPolicy", "assign_grades", "min_rank",
-           "results_table"]
+__all__ = ["Scheme", "Prepared", "Assessment", "Comparison", "MissingPolicy", "results_table"]
 
 MissingPolicy = Literal["renormalize", "impute_township"]
 
@@ -451,13 +451,7 @@ class Scheme:
             dims = np.column_stack([
                 agg.geometric(prepared.normalized[:, block[:, j] > 0], block[block[:, j] > 0, j])
                 for j in range(block.shape[1])])
-        how = self.aggregation.dimensions
-        if how == "arithmetic":
-            total = agg.arithmetic(dims, wd)
-        elif how == "geometric":
-            total = agg.geometric(dims, wd)
-        else:
-            total = agg.topsis(dims, wd)
+        total = agg.METHODS[self.aggregation.dimensions](dims, wd)
         return dims, total
 
     # ------------------------------------------------------------------- files
@@ -555,10 +549,12 @@ class Assessment:
         self.period = prepared.period
         self._dims = dims
         self._total = total
-        # the work is done here, in numpy; the pandas objects are built when first read
-        self._ranks = min_rank(total)
-        codes, self._veto_hits, self.quota_demoted = assign_grades(self.framework, total, prepared.flags)
-        self._grade_codes = codes
+        # the work is done here, in numpy (the one-draw case of the kernel the Monte Carlo engine runs);
+        # the pandas objects are built when first read
+        ranking = rank_rows(total[None, :])
+        self._ranks = min_rank(total, ranking)
+        grading = Grading(self.framework, prepared.flags)
+        self._grade_codes, self._veto_hits, self.quota_demoted = grading.grade_one(total, ranking)
 
     @cached_property
     def total(self) -> pd.Series:
@@ -785,64 +781,6 @@ def results_table(total: pd.Series, rank: pd.Series, grade: pd.Series, dimension
 def _grade_dtype(grade_ids: tuple[str, ...]) -> pd.CategoricalDtype:
     """Grades worst first, ordered (built once per set of grades: a re-score must not rebuild it)."""
     return pd.CategoricalDtype(list(reversed(grade_ids)), ordered=True)
-
-
-def min_rank(total: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """Rank 1 = highest total; ties share the smallest rank; NaN stays missing (Int64)."""
-    ok = ~np.isnan(total)
-    if ok.all():
-        return pd.array(stats.rankdata(-total, method="min").astype("int64"), dtype="Int64")
-    out = np.zeros(total.shape, dtype="int64")
-    out[ok] = stats.rankdata(-total[ok], method="min")
-    return pd.arrays.IntegerArray(out, ~ok)
-
-
-_OPS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
-        "==": np.equal, "!=": np.not_equal}
-
-
-def assign_grades(fw: Framework, total: np.ndarray, flags: pd.DataFrame):
-    """Grade codes, the veto hits, and the branches demoted by the quota.
-
-    Codes index the grades worst first (the categories of
-    ``Assessment.grade``); -1 where the total is missing. Bands first, then
-    each veto caps the grade, then the quota demotes the lowest holders of the
-    top grade beyond its share (branches tied at the cut are demoted too, so the
-    quota is never exceeded).
-    """
-    categories = list(reversed(fw.grade_ids))
-    scored = [g for g in fw.grades if g.min is not None]           # best first
-    mins = np.array([g.min for g in reversed(scored)])              # ascending
-    first_scored = categories.index(scored[-1].id)
-    ok = ~np.isnan(total)
-    band = np.searchsorted(mins, np.where(ok, total, -np.inf), side="right") - 1
-    codes = first_scored + np.maximum(band, 0)
-    hits = []
-    for v, veto in enumerate(fw.vetoes):
-        col = flags[veto.column].to_numpy(dtype="float64") if veto.column in flags else np.full(len(total), np.nan)
-        with np.errstate(invalid="ignore"):
-            holds = _OPS[veto.op](col, veto.value) & ~np.isnan(col) & ok
-        cap = categories.index(veto.cap)
-        lowered = holds & (codes > cap)
-        for b in np.flatnonzero(lowered):
-            hits.append((b, v, int(codes[b]), cap))
-        codes = np.where(holds, np.minimum(codes, cap), codes)
-    demoted = np.array([], dtype=int)
-    if fw.quota is not None:
-        top = categories.index(fw.quota.grade)
-        limit = int(math.floor(fw.quota.max_share * ok.sum() + 1e-9))
-        holders = np.flatnonzero((codes == top) & ok)
-        if len(holders) > limit:
-            order = holders[np.argsort(-total[holders], kind="stable")]
-            kept = order[:limit]
-            # strict: branches tied with the first one left out are left out too
-            if limit and limit < len(order):
-                cut = total[order[limit]]
-                kept = kept[total[kept] > cut]
-            demoted = np.setdiff1d(holders, kept)
-            codes[demoted] = top - 1
-    codes = np.where(ok, codes, -1)
-    return codes.astype("int64"), hits, demoted
 
 
 # ================================================================ comparison

@@ -8,7 +8,7 @@ The task graph (one column of tasks per partition, ``K`` partitions)::
                                             └──────────── scheme.with_statistics(...) ◄─────┘
                                                      scheme.prepare + scheme.aggregate (per partition)
                                                                      │
-                      national order: min_rank and assign_grades over all totals (one task)
+                 national order: the kernel's min_rank and Grading over all totals (one task)
                                                                      │
                                             results table per partition (branch_id, total, rank, grade, dims)
 
@@ -24,8 +24,8 @@ The task graph (one column of tasks per partition, ``K`` partitions)::
   with the best and worst branch nationally, so its totals are recomputed in
   the national step from the gathered dimension scores (6 numbers per branch).
 - Ranks and grades: a rank is a position in the national order and the quota
-  on the top grade cuts that order, so one task runs the pandas engine's own
-  :func:`~workbench.assess.scoring.min_rank` and :func:`~workbench.assess.scoring.assign_grades`
+  on the top grade cuts that order, so one task runs the kernel the pandas engine
+  runs (:func:`~workbench.assess.kernel.min_rank`, :class:`~workbench.assess.kernel.Grading`)
   on the national totals and veto flags (a few numbers per branch: about 150 MB
   for 4.5 million branches, sorted in a second), then hands each partition its slice.
 
@@ -52,7 +52,8 @@ from ..assess import aggregate as agg
 from ..files import atomic_path
 from ..assess.framework import Framework
 from ..assess.indicators import compute_indicators
-from ..assess.scoring import Scheme, assign_grades, min_rank, results_table
+from ..assess.kernel import Grading, min_rank, rank_rows
+from ..assess.scoring import Scheme, results_table
 from . import stats as st
 from .dataset import DatasetInfo, load_partition, read_manifest
 
@@ -121,8 +122,9 @@ def _national_order(scored: list[_Scored], townships: list[np.ndarray], scheme) 
     else:
         total = np.concatenate([s.total for s in scored])
     flags = pd.concat([s.flags for s in scored])
-    rank = min_rank(total)
-    codes, hits, demoted = assign_grades(fw, total, flags)
+    ranking = rank_rows(total[None, :])
+    rank = min_rank(total, ranking)
+    codes, hits, demoted = Grading(fw, flags).grade_one(total, ranking)
     cuts = np.cumsum([0] + [len(s.total) for s in scored])
     pieces = [(total[a:b], rank[a:b], codes[a:b]) for a, b in zip(cuts[:-1], cuts[1:])]
     return _National(pieces=pieces, n_branches=len(total), n_vetoes=len(hits), n_demoted=len(demoted))
