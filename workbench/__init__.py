@@ -16,7 +16,7 @@ from .settings.suggest import suggest_settings
 from .assess.scoring import Assessment, Comparison, Scheme
 from .assess.robustness import leave_one_out, monte_carlo, sensitivity
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "Assessment",

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import workbench as wb
 from workbench.assess.aggregate import GeometricZeroWarning
 from workbench.cli import main
-from workbench.assess.robustness import _sobol_indices, draw, evaluate
+from workbench.assess.robustness import sobol_indices, draw, evaluate
 
 FW = wb.Framework.default()
 # the geometric alternatives floor zero scores (one warning per run); asserted once below
@@ -232,11 +232,11 @@ def test_sobol_wrapper_on_the_ishigami_function():
     def ishigami(x):
         return np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
 
-    out = _sobol_indices(problem, ishigami, 4096, np.random.default_rng(0)).set_index("factor")
+    out = sobol_indices(problem, ishigami, 4096, np.random.default_rng(0)).set_index("factor")
     np.testing.assert_allclose(out["S1"], [0.3139, 0.4424, 0.0], atol=0.03)
     np.testing.assert_allclose(out["ST"], [0.5576, 0.4424, 0.2437], atol=0.03)
     assert (out["S1_conf"] > 0).all() and (out["ST_conf"] < 0.1).all()
-    again = _sobol_indices(problem, ishigami, 4096, np.random.default_rng(0))
+    again = sobol_indices(problem, ishigami, 4096, np.random.default_rng(0))
     pd.testing.assert_frame_equal(out.reset_index(), again)
 
 

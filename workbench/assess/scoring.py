@@ -39,7 +39,9 @@ from . import weights as wmethods
 from ..data.core import BranchData
 from ..files import atomic_path
 from .framework import Aggregation, Framework, FrameworkError, Normalization, validate_model
+from .._version import __version__
 from .kernel import Grading, min_rank, rank_rows
+from .labels import bilingual, both, column_label, method_sheet
 from .normalize import normalize
 
 __all__ = ["Scheme", "Prepared", "Assessment", "Comparison", "MissingPolicy", "results_table"]
@@ -608,7 +610,7 @@ class Assessment:
         out = pd.concat([self.total, self.rank, self.grade, self.dimensions], axis=1)
         out = out.sort_values(["rank", "total"], na_position="last")
         if lang:
-            out = out.rename(columns=lambda c: _header(self.framework, c, lang))
+            out = out.rename(columns=lambda c: column_label(self.framework, c, lang))
         return out
 
     # ------------------------------------------------------------- comparison
@@ -677,16 +679,16 @@ class Assessment:
                        results["grade"].astype(object).map(labels))
         results.insert(0, "branch_id", results.index)
         sheets = {
-            "结果 Results": _bilingual(fw, results),
-            "维度得分 Dimensions": _bilingual(fw, self.dimensions.reset_index()),
-            "指标原始值 Indicator values": _bilingual(fw, self.prepared.raw.reset_index()),
-            "指标得分 Indicator scores": _bilingual(fw, self.indicators.reset_index()),
-            "权重 Weights": _bilingual(fw, self.scheme.describe("zh").merge(
+            both("sheet_results"): bilingual(fw, results),
+            both("sheet_dimensions"): bilingual(fw, self.dimensions.reset_index()),
+            both("sheet_indicator_values"): bilingual(fw, self.prepared.raw.reset_index()),
+            both("sheet_indicator_scores"): bilingual(fw, self.indicators.reset_index()),
+            both("sheet_weights"): bilingual(fw, self.scheme.describe("zh").merge(
                 self.scheme.describe("en")[["indicator", "dimension_label", "indicator_label"]],
                 on="indicator", suffixes=("_zh", "_en"))),
-            "方法 Method": self._method_sheet(),
-            "否决 Vetoes": _bilingual(fw, self.vetoes),
-            "缺失 Missing": _bilingual(fw, self.missing),
+            both("sheet_method"): self._method_sheet(),
+            both("sheet_vetoes"): bilingual(fw, self.vetoes),
+            both("sheet_missing"): bilingual(fw, self.missing),
         }
         path = Path(path)
         with atomic_path(path) as tmp:
@@ -696,66 +698,28 @@ class Assessment:
         return path
 
     def _method_sheet(self) -> pd.DataFrame:
-        from .. import __version__
-
         fw, s = self.framework, self.scheme
+        quotas = "; ".join(f"{q.grade} ≤ {q.max_share:.0%}" + (f" ({q.scope})" if q.scope else "")
+                           for q in fw.quota_rules)
         rows = [
-            ("框架 Framework", f"{fw.name} v{fw.version} ({fw.zh} / {fw.en})"),
-            ("方案 Scheme", s.name),
-            ("考评年度 Period", self.period),
-            ("指标汇总 Indicator aggregation", s.aggregation.indicators),
-            ("维度汇总 Dimension aggregation", s.aggregation.dimensions),
-            ("缺失值处理 Missing values", s.missing),
-            ("等次 Grades", "; ".join(f"{g.zh} {g.en} ≥ {g.min:g}" if g.min is not None else
-                                     f"{g.zh} {g.en} (veto only)" for g in fw.grades)),
-            ("一票否决 Vetoes", "; ".join(f"{v.zh}: {v.column} {v.op} {v.value:g} → ≤ {v.cap}" for v in fw.vetoes)),
-            ("名额限制 Quota", f"{fw.quota.grade} ≤ {fw.quota.max_share:.0%}" if fw.quota else "none"),
-            ("软件 Software", f"workbench {__version__}"),
-            ("生成时间 Created", dt.datetime.now().isoformat(timespec="seconds")),
+            ("framework", f"{fw.name} v{fw.version} ({fw.zh} / {fw.en})"),
+            ("scheme", s.name),
+            ("period", self.period),
+            ("indicator_aggregation", s.aggregation.indicators),
+            ("dimension_aggregation", s.aggregation.dimensions),
+            ("missing", s.missing),
+            ("grades", "; ".join(f"{g.zh} {g.en} ≥ {g.min:g}" if g.min is not None else
+                                 f"{g.zh} {g.en} (veto only)" for g in fw.grades)),
+            ("vetoes", "; ".join(f"{v.zh}: {v.column} {v.op} {v.value:g} → ≤ {v.cap}" for v in fw.vetoes)),
+            ("quota", quotas or "none"),
+            ("software", f"workbench {__version__}"),
+            ("created", dt.datetime.now().isoformat(timespec="seconds")),
         ]
-        return pd.DataFrame(rows, columns=["项目 Item", "值 Value"])
+        return method_sheet(rows)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k} {v}" for k, v in self.grade_counts().items())
         return f"Assessment(period={self.period}, branches={len(self.total)}, {counts})"
-
-
-_HEADERS = {
-    "branch_id": ("支部编号", "Branch id"), "name": ("支部名称", "Name"), "township": ("乡镇", "Township"),
-    "kind": ("支部类型", "Kind"), "total": ("总分", "Total"), "rank": ("排名", "Rank"),
-    "grade": ("等次", "Grade"), "veto": ("否决", "Veto"), "grade_label": ("等次名称", "Grade label"),
-    "dimension": ("维度", "Dimension"), "indicator": ("指标", "Indicator"),
-    "dimension_label_zh": ("维度名称", "Dimension (zh)"), "dimension_label_en": ("维度英文名", "Dimension (en)"),
-    "indicator_label_zh": ("指标名称", "Indicator (zh)"), "indicator_label_en": ("指标英文名", "Indicator (en)"),
-    "unit": ("单位", "Unit"), "derivation": ("计算方法", "Derivation"), "direction": ("方向", "Direction"),
-    "normalization": ("标准化方法", "Normalization"), "parameters": ("参数", "Parameters"),
-    "dimension_weight": ("维度权重", "Dimension weight"),
-    "weight_within_dimension": ("维度内权重", "Weight within dimension"),
-    "effective_weight": ("综合权重", "Effective weight"),
-    "action": ("处理", "Action"), "imputed_score": ("插补得分", "Imputed score"),
-    "veto_zh": ("否决事项", "Veto (zh)"), "veto_en": ("否决事项英文", "Veto (en)"),
-    "grade_before": ("否决前等次", "Grade before veto"), "grade_after": ("否决后等次", "Grade after veto"),
-}
-
-
-def _header(fw: Framework, column: str, lang: str) -> str:
-    if column in _HEADERS:
-        zh, en = _HEADERS[column]
-        return zh if lang == "zh" else en
-    try:
-        return fw.label(column, lang)
-    except KeyError:
-        return column
-
-
-def _bilingual(fw: Framework, frame: pd.DataFrame, label=None) -> pd.DataFrame:
-    """Headers as "中文 English" (``label(fw, column, lang)`` names a column; default: ours)."""
-    label = label or _header
-
-    def name(column):
-        zh, en = label(fw, column, "zh"), label(fw, column, "en")
-        return f"{zh} {en}" if zh != en else column
-    return frame.rename(columns=name)
 
 
 # ================================================================ results table

@@ -15,6 +15,7 @@ language with :func:`tr`.
 
 from __future__ import annotations
 
+from .assess import ASSESS
 from .ui import UI
 
 __all__ = ["tr", "MESSAGES", "LANGUAGES", "catalogue"]
@@ -37,7 +38,7 @@ def catalogue(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-MESSAGES: dict[str, tuple[str, str]] = catalogue(UI)
+MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, ASSESS)
 
 
 def tr(key: str, lang: str = "zh", **values) -> str:

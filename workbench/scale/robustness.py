@@ -46,8 +46,9 @@ import pandas as pd
 from dask import delayed
 
 from ..assess.kernel import Grading, demote_at_or_below, share_limit
-from ..assess.robustness import Samples, _Engine, _quantile_rows, draw
-from .engine import _active_client, _arguments, _build, _compute, _run, _tree, write_frame
+from ..assess.robustness import Engine, Samples, draw, quantile_rows
+from .cluster import active_client, compute, persist, tree_reduce, write_frame
+from .engine import build_graph, resolve_arguments
 
 __all__ = ["robustness_dataset", "NationalRobustness"]
 
@@ -59,7 +60,7 @@ WEIGHT_TOKENS = ("weights", "dimension_weights", "indicator_weights")
 def _engine(block):
     """The robustness engine of one block (rebuilt per pass from the persisted indicator table)."""
     table, towns, scheme = block
-    return _Engine(scheme, table, groups=towns)
+    return Engine(scheme, table, groups=towns)
 
 
 def _totals(engine, samples: Samples) -> np.ndarray:
@@ -173,7 +174,7 @@ def _block_summary(block, samples, ranges, histograms, cuts, bins, framework, no
     categories = list(reversed(framework.grade_ids))
     nominal_rank = nominal["rank"].to_numpy(dtype="float64", na_value=np.nan)
     scored = ~np.isnan(nominal_rank)
-    quantiles = _quantile_rows(ranks, (0.05, 0.5, 0.95))
+    quantiles = quantile_rows(ranks, (0.05, 0.5, 0.95))
     out = pd.DataFrame({"branch_id": nominal["branch_id"].to_numpy(), "total": nominal["total"].to_numpy(),
                         "rank": nominal["rank"].array, "grade": nominal["grade"].to_numpy()})
     for name, values in zip(("rank_p5", "rank_median", "rank_p95"), quantiles):
@@ -296,7 +297,7 @@ def robustness_dataset(path, scheme=None, n: int = 1000, seed=None, spread=0.2, 
     if int(bins) < 2:
         raise ValueError(f"bins: expected at least 2, got {bins}")
     bins = int(bins)
-    info, fw, scheme, period = _arguments(path, framework, scheme, period)
+    info, fw, scheme, period = resolve_arguments(path, framework, scheme, period)
     if any(rule.scope is not None for rule in fw.quota_rules):
         raise ValueError("quota rules scoped to a group of branches are not supported at national scale yet; "
                          "score each group as its own dataset")
@@ -304,40 +305,40 @@ def robustness_dataset(path, scheme=None, n: int = 1000, seed=None, spread=0.2, 
         raise ValueError("TOPSIS totals compare each branch with the national best and worst of every "
                          "draw; the national Monte Carlo supports arithmetic and geometric aggregation")
     samples = draw(scheme, n, seed, spread, tokens, distribution=distribution)
-    graph = _build(info, fw, scheme, period, validate=validate, today=today)
+    graph = build_graph(info, fw, scheme, period, validate=validate, today=today)
     # blocks keep their indicator tables in the cluster's memory (8 bytes per branch and indicator);
     # each pass rebuilds the block's engine from them (a few ms), which takes far less memory than keeping it
     blocks = [delayed(tuple, pure=True)([t, g, graph.scoring]) for t, g in zip(graph.tables, graph.towns)]
     k = info.partitions
-    client = _active_client(client)
-    persisted = _run(client, [*blocks, *graph.results], progress=progress)
+    client = active_client(client)
+    persisted = persist(client, [*blocks, *graph.results], progress=progress)
     engines, results = persisted[:k], persisted[k:]
     token = uuid.uuid4().hex[:8]
     sd = delayed(samples, name=f"samples-{token}", traverse=False)
     # the quota rules, resolved best grade first as the kernel applies them
     quotas = Grading(fw, pd.DataFrame(index=pd.RangeIndex(0))).quotas
 
-    ranges = _tree(_merge_ranges, [delayed(_block_range, pure=True)(e, sd) for e in engines])
-    ranges, = _run(client, [ranges], progress=False)
+    ranges = tree_reduce(_merge_ranges, [delayed(_block_range, pure=True)(e, sd) for e in engines])
+    ranges, = persist(client, [ranges], progress=False)
     first = quotas[0].code if quotas else None
-    hists = _tree(_sum_histograms, [delayed(_block_histograms, pure=True)(e, sd, ranges, bins, first)
+    hists = tree_reduce(_sum_histograms, [delayed(_block_histograms, pure=True)(e, sd, ranges, bins, first)
                                     for e in engines])
-    hists, = _run(client, [hists], progress=False)
+    hists, = persist(client, [hists], progress=False)
     # a cascade: each rule cuts the national order of its grade's holders after the cuts of the better grades
     cuts: list = []
     for r, quota in enumerate(quotas):
-        holders = hists[1] if r == 0 else _tree(_sum_holders, [
+        holders = hists[1] if r == 0 else tree_reduce(_sum_holders, [
             delayed(_block_holders, pure=True)(e, sd, ranges, bins, cuts, quota.code) for e in engines])
-        cut, draws, kstar, position = _compute(client, delayed(_quota_plan)(holders, ranges, quota.share))[0]
+        cut, draws, kstar, position = compute(client, delayed(_quota_plan)(holders, ranges, quota.share))[0]
         if len(draws):
             values = [delayed(_block_cut_values, pure=True)(e, sd, ranges, bins, cuts, quota.code, draws, kstar)
                       for e in engines]
-            cut = _compute(client, delayed(_cuts)(cut, draws, position, values))[0]
+            cut = compute(client, delayed(_cuts)(cut, draws, position, values))[0]
         cuts.append(cut)
     summaries = [delayed(_block_summary, pure=True)(e, sd, ranges, hists, cuts, bins, fw, r, threshold)
                  for e, r in zip(engines, results)]
-    summaries = _run(client, summaries, progress=progress)
-    first, max_error = _compute(client, summaries[0], delayed(_max_error)(summaries))
+    summaries = persist(client, summaries, progress=progress)
+    first, max_error = compute(client, summaries[0], delayed(_max_error)(summaries))
     import dask.dataframe as dd
 
     frame = dd.from_delayed(summaries, meta=first.iloc[:0], verify_meta=False)
