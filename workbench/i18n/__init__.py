@@ -16,6 +16,7 @@ language with :func:`tr`.
 from __future__ import annotations
 
 from .assess import ASSESS
+from .settings import SETTINGS
 from .ui import UI
 
 __all__ = ["tr", "MESSAGES", "LANGUAGES", "catalogue"]
@@ -38,7 +39,7 @@ def catalogue(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, ASSESS)
+MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, ASSESS, SETTINGS)
 
 
 def tr(key: str, lang: str = "zh", **values) -> str:
