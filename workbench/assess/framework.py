@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..files import atomic_path
 from .kernel import QuotaRule
+from .normalize import METHODS as NORMALIZATIONS
 from ..settings.rules import RuleSet
 
 __all__ = [
@@ -38,10 +39,7 @@ __all__ = [
     "Flag",
     "Aggregation",
     "FrameworkError",
-    "NORMALIZATION_METHODS",
 ]
-
-NORMALIZATION_METHODS = ("minmax", "zscore", "rank", "target", "goalposts")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -75,13 +73,20 @@ class Normalization(_Model):
     for lower-is-better indicators).
     """
 
-    method: Literal["minmax", "zscore", "rank", "target", "goalposts"] = "minmax"
+    method: str = "minmax"
     target: float | None = None
     worst: float | None = None
     low: float | None = None
     high: float | None = None
     center: float = 50.0
     scale: float = 10.0
+
+    @field_validator("method")
+    @classmethod
+    def _registered(cls, method: str) -> str:
+        if method not in NORMALIZATIONS:
+            raise ValueError(f"unknown normalization method {method!r}; expected one of {list(NORMALIZATIONS)}")
+        return method
 
     @model_validator(mode="after")
     def _parameters(self):

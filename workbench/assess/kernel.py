@@ -42,7 +42,6 @@ __all__ = [
     "QuotaRule",
     "GradeQuota",
     "Grading",
-    "VETO_OPS",
     "demote_at_or_below",
     "share_limit",
     "topsis_terms",

@@ -45,7 +45,7 @@ def _cmd_score(args) -> int:
 
         return score_command_dask(args, framework, scheme)
     from ..assess.indicators import compute_indicators
-    from ..assess.scoring import results_table
+    from ..assess.assessment import results_table
     from ..data import load
 
     data = load(args.path)

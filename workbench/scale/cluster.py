@@ -18,7 +18,7 @@ from dask import delayed
 
 from ..files import atomic_path
 
-__all__ = ["FAN_IN", "active_client", "persist", "compute", "tree_reduce", "write_frame"]
+__all__ = ["active_client", "persist", "compute", "tree_reduce", "write_frame"]
 
 FAN_IN = 8  # summaries merged per task in the reduction tree
 

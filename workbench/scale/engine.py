@@ -49,7 +49,8 @@ from ..assess import aggregate as agg
 from ..assess.framework import Framework
 from ..assess.indicators import compute_indicators
 from ..assess.kernel import Grading, min_rank, rank_rows
-from ..assess.scoring import Scheme, results_table
+from ..assess.assessment import results_table
+from ..assess.scoring import Scheme
 from . import stats as st
 from .cluster import active_client, compute, persist, tree_reduce, write_frame
 from .dataset import DatasetInfo, load_partition, read_manifest

@@ -25,7 +25,7 @@ from ..kernel import GEOMETRIC_FLOOR, Grading, closeness, floored_log, rank_rows
 from ..scoring import Scheme
 from .samples import Samples
 
-__all__ = ["Engine", "Plan", "progress_bar"]
+__all__ = ["Engine", "progress_bar"]
 
 _BLOCK_BYTES = 24 * 2**20  # working memory of one block of draws (auto block size)
 _PACKAGE = Path(__file__).resolve().parent

@@ -24,7 +24,8 @@ from ..._version import __version__
 from ...data.core import BranchData
 from ...files import atomic_path
 from ..labels import bilingual, both, column_label, method_sheet
-from ..scoring import Assessment, Scheme
+from ..assessment import Assessment
+from ..scoring import Scheme
 from .engine import Engine, progress_bar
 from .samples import Samples, draw
 
@@ -257,10 +258,10 @@ def monte_carlo(scheme: Scheme, table: pd.DataFrame, n: int = 1000, seed=None, s
     weights; with missing values, a correction for the branches that lack
     values, from products over their columns only; geometric means in log
     space; mixed methods and TOPSIS by a product per dimension),
-    ranks every draw (an ``argsort`` along an axis; ties share the smallest
-    rank, as :func:`workbench.assess.scoring.min_rank`), grades it (bands, veto caps,
-    the strict quota per draw, as :func:`workbench.assess.scoring.assign_grades`) and
-    summarises per branch.
+    ranks and grades every draw with the kernel :meth:`Scheme.score` runs as its
+    one-draw case (:func:`~workbench.assess.kernel.rank_rows`: an ``argsort`` along
+    an axis, ties share the smallest rank; :class:`~workbench.assess.kernel.Grading`:
+    bands, veto caps, the strict quotas per draw) and summarises per branch.
 
     Parameters
     ----------

@@ -20,7 +20,7 @@ from ..framework import Aggregation, Framework
 from ..scoring import Scheme
 
 __all__ = ["Samples", "draw", "as_generator", "vary_levels", "normalization_options", "aggregation_options",
-           "VARY", "DEFAULT_NORMALIZATIONS", "DEFAULT_AGGREGATIONS"]
+           "DEFAULT_NORMALIZATIONS", "DEFAULT_AGGREGATIONS"]
 
 VARY = ("weights", "dimension_weights", "indicator_weights", "normalization", "aggregation")
 _LEVELS = {"weights": ("dimensions", "indicators"), "dimension_weights": ("dimensions",),

@@ -14,7 +14,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..scoring import Assessment, Scheme
+from ..assessment import Assessment
+from ..scoring import Scheme
 from .engine import Engine, progress_bar
 from .samples import (DEFAULT_AGGREGATIONS, DEFAULT_NORMALIZATIONS, Samples, aggregation_options, as_generator,
                       normalization_options, vary_levels)
