@@ -16,6 +16,7 @@ language with :func:`tr`.
 from __future__ import annotations
 
 from .assess import ASSESS
+from .cli import CLI
 from .settings import SETTINGS
 from .ui import UI
 
@@ -39,7 +40,7 @@ def catalogue(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, ASSESS, SETTINGS)
+MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, ASSESS, SETTINGS, CLI)
 
 
 def tr(key: str, lang: str = "zh", **values) -> str:

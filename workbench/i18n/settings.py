@@ -1,6 +1,6 @@
 """Texts of branch-setting scenarios: operation names, labels, step descriptions, errors, reports.
 
-Keys start with ``scenario_``. Parameters that read differently in the two
+Keys start with ``scenario_`` (``suggest_`` for the reasons of suggested steps). Parameters that read differently in the two
 languages (id lists, labels with their Chinese names) are passed as values of
 :mod:`workbench.settings.scenario.texts`, which render themselves per language.
 The rule labels belong to :mod:`workbench.settings.rules`.
@@ -51,7 +51,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "scenario_split_part": ("「{name}」（{id}，{n}人）", "“{name}” ({id}, {n} members)"),
     "scenario_split_how_by": ("按{by}", "by {by}"),
     "scenario_split_how_lists": ("按名单", "by member lists"),
-    "scenario_more_members": ("等{n}名党员", " and {extra} more"),
+    "scenario_more_members": ("等{n}名党员（另{extra}名未列出）", " and {extra} more ({n} in all)"),
     # --------------------------------------------------------- descriptions
     "scenario_describe_merge": ("将{n}个支部（{parts}）合并为{kind}「{name}」（{id}），沿用{lead}的支委会",
                                 "merge {n} branches ({parts}) into the {kind} branch “{name}” ({id}), "
@@ -139,7 +139,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "scenario_err_file_effective": ("effective（生效日期）不是有效日期：{value}", "effective: not a date: {value}"),
     "scenario_err_file_unreadable": ("无法读取方案文件：{reason}", "cannot read the scenario file: {reason}"),
     "scenario_err_file_yaml": ("不是有效的YAML文件：{detail}", "not valid YAML: {detail}"),
-    "scenario_err_file_yaml_at": ("不是有效的YAML文件（第{line}行第{column}列附近）：{detail}", "not valid YAML: {detail}"),
+    "scenario_err_file_yaml_at": ("不是有效的YAML文件（第{line}行第{column}列附近）：{detail}",
+                                  "not valid YAML (near line {line}, column {column}): {detail}"),
     "scenario_err_file_no_op": ("应为含有“op”（操作）键的映射，实际为{value}",
                                 "expected a mapping with an 'op' key, got {value}"),
     "scenario_err_file_unknown_op": ("未知操作{op}；可用的操作：{ops}", "unknown op {op}; expected one of {ops}"),
@@ -150,13 +151,41 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "scenario_os_enoent": ("文件不存在", "No such file or directory"),
     "scenario_os_eacces": ("没有读取权限", "Permission denied"),
     "scenario_os_eisdir": ("这是一个文件夹，不是文件", "Is a directory"),
+    # ------------------------------------------- reasons of suggested steps
+    "suggest_formal_count": ("{id}有{n}名", "{id} {n}"),
+    "suggest_join_smallest": ("正式党员{formal}名，不足{min}名：并入同乡镇同类支部（{kind}）中党员最少的{name}（{target}）",
+                              "{formal} formal members, fewer than {min}: join {target} “{name}”, the smallest "
+                              "{kind} branch nearby"),
+    "suggest_join_joint": ("正式党员{formal}名，不足{min}名：并入同乡镇的联合党支部{name}（{target}）",
+                           "{formal} formal members, fewer than {min}: join the joint branch {target} “{name}” "
+                           "of the same township"),
+    "suggest_form_joint": ("正式党员不足{min}名（{counts}）：同乡镇的小单位组建联合党支部",
+                           "fewer than {min} formal members ({counts}): small units of one township form a "
+                           "joint branch"),
+    "suggest_form_joint_with": ("正式党员不足{min}名（{counts}），附近无可并入的联合党支部：与{partner}「{name}」组建联合党支部",
+                                "fewer than {min} formal members ({counts}) and no joint branch nearby with room: "
+                                "form a joint branch with {partner} “{name}”"),
+    "suggest_split": ("党员{n}名，超过{max}名：按{by}整体拆分为{parts}个支部",
+                      "{n} members, more than {max}: split along whole {by} into {parts} branches"),
+    "suggest_by_party_group": ("党小组", "party groups"),
+    "suggest_by_unit": ("单位", "units"),
+    "suggest_secretary": ("书记空缺：{how}{name}担任，待党员大会选举",
+                          "no secretary: {how}, {name}, takes the post until the general meeting elects one"),
+    "suggest_secretary_deputy": ("由副书记", "the deputy"),
+    "suggest_secretary_formal": ("暂由正式党员", "a formal member"),
+    "suggest_committee": ("有{formal}名正式党员但未设支委会：暂定{name}为{post}，组成{size}人支委会，待选举",
+                          "{formal} formal members but no committee: {name} as provisional {post} member, for a "
+                          "committee of {size} until an election"),
+    "suggest_post_organization": ("组织委员", "organization"),
+    "suggest_post_discipline": ("纪检委员", "discipline inspection"),
+    "suggest_discipline": ("支委会{committee}人，未设纪检委员：{how}{name}兼任纪检委员",
+                           "committee of {committee} without a discipline inspection member: {how} {name} takes "
+                           "it on"),
+    "suggest_discipline_committee": ("由支委", "committee member"),
+    "suggest_discipline_formal": ("增补正式党员", "formal member"),
     # ------------------------------------------------------------- reports
     "scenario_report_period": ("考评年度", "period"),
     "scenario_report_totals": ("全县汇总（调整前 -> 调整后）", "county totals (before -> after)"),
     "scenario_report_affected": ("受影响的支部", "affected branches"),
     "scenario_report_more": ("  …… 另有{n}个", "  ... {n} more"),
-    # ---------------------------------------------------- the command line
-    "scenario_cli_header": ("方案：{file}（{n}步）", "scenario: {file} ({n} steps)"),
-    "scenario_cli_violations": ("违规（调整前 -> 调整后）", "violations (before -> after)"),
-    "scenario_cli_saved": ("已保存{n}步 -> {path}", "saved {n} steps -> {path}"),
 }
