@@ -1,8 +1,9 @@
 """Texts of branch-setting scenarios: operation names, labels, step descriptions, errors, reports.
 
-Keys start with ``scenario_`` (``suggest_`` for the reasons of suggested steps). Parameters that read differently in the two
-languages (id lists, labels with their Chinese names) are passed as values of
-:mod:`workbench.settings.scenario.texts`, which render themselves per language.
+Keys start with ``scenario_`` (``suggest_`` for the reasons of suggested steps).
+Parameters that read differently in the two languages (id lists, labels with
+their Chinese names) are passed as values of :mod:`workbench.settings.scenario.texts`,
+which render themselves per language.
 The rule labels belong to :mod:`workbench.settings.rules`.
 """
 
