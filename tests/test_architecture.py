@@ -1,11 +1,11 @@
 """The package's shape, checked by parsing its imports (nothing is imported or run).
 
 - no import circle between modules (imports inside functions count: a late
-  import hides a circle, it does not remove it);
+  import hides a circle, it does not remove it), but those listed with the reason;
 - layers import only downwards: files, i18n → data → assess → settings, studies,
   scale → views → serve, cli; in particular the core never imports views, serve or cli;
 - no module over 800 lines, unless listed below with the reason;
-- ``scale/`` (and every other package) imports no private name of another package.
+- ``scale/`` (and the rest of the core, and the CLI) imports no private name of another package.
 """
 
 from __future__ import annotations
@@ -23,7 +23,15 @@ MAX_LINES = 800
 
 #: Modules allowed over MAX_LINES, with why. A module that shrinks below the limit must leave the list.
 LONG_MODULES = {
-    "workbench.views.widgets.components": "the widget kit, being split by the views part of issue 18 (the lead's)",
+    "workbench.settings.screening": "new with weak-and-lax screening (901 lines); its owner splits it",
+    "workbench.views.apps.settings": "the settings dashboard (828 lines); the views part of issue 18 splits it",
+}
+
+#: Import circles known and owned elsewhere, with why. A new circle fails; a fixed one must leave the list.
+KNOWN_CIRCLES = {
+    ("workbench.studies.inspection", "workbench.studies.kpis"):
+        "inspection_kpis uses kpis.problem_figures, which uses inspection.problem_list (late imports); "
+        "the studies' owner moves one of them",
 }
 
 #: Layer of each top-level part of the package; a module may import its own layer and the ones below.
@@ -39,10 +47,8 @@ CORE = ("data", "assess", "settings", "studies", "scale", "files", "i18n", "_ver
 
 #: Imports against the layer order, with why. Each must still exist (a fixed one leaves the list).
 UPWARD = {
-    ("workbench.assess.framework", "workbench.settings.rules"):
-        "a framework file carries the branch-setting rule thresholds (RuleSet lives with the rules)",
     ("workbench.assess.indicators", "workbench.settings.rules"):
-        "the setting-compliance indicator counts rule violations (check_rules)",
+        "the setting-compliance indicator counts rule violations (check_rules, imported late)",
 }
 
 
@@ -160,7 +166,10 @@ def test_no_import_circle():
     for v in MODULES:
         if v not in index:
             visit(v)
-    assert not circles, "import circles: " + "; ".join(" <-> ".join(c) for c in circles)
+    found = {tuple(c) for c in circles}
+    new = found - set(KNOWN_CIRCLES)
+    assert not new, "import circles: " + "; ".join(" <-> ".join(c) for c in sorted(new))
+    assert not set(KNOWN_CIRCLES) - found, f"no longer a circle, remove from KNOWN_CIRCLES: {set(KNOWN_CIRCLES) - found}"
 
 
 def test_the_root_package_is_imported_by_no_module():

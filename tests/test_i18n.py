@@ -16,7 +16,7 @@ from .conftest import ROOT
 # a literal key handed to the catalogue: tr("key" ...), render/both/Label("key" ...), a scenario error's key
 LITERAL_KEY = re.compile(
     r"""\b(?:tr|render|both|Label|ScenarioError|UnknownIdError|InvalidOperationError|ScenarioFileError)\(\s*"""
-    r"""["']([a-z][a-z0-9_]*)["']""")
+    r"""["']([a-z][a-z0-9_]*)["']\s*[,)]""")
 
 
 def placeholders(text: str) -> set[str]:

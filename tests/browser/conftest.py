@@ -29,6 +29,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,7 @@ class Server:
     host: str
     port: int
     log_path: Path
+    state_dir: Path | None = None
 
     @property
     def url(self) -> str:
@@ -103,14 +105,21 @@ def start_server(
     args: tuple[str, ...] = (),
     name: str = "server",
     timeout: float = 60.0,
+    state_dir: Path | None = None,
 ) -> Server:
-    """Start ``workbench serve --no-browser`` in a new process group; wait for its port."""
+    """Start ``workbench serve --no-browser`` in a new process group; wait for its port.
+
+    Each server keeps what its users upload and save in its own fresh state folder
+    (``state_dir``, default a new temporary folder), so tests never see each other's data.
+    """
     port = free_port()
+    state_dir = Path(state_dir) if state_dir is not None else Path(tempfile.mkdtemp(prefix=f"wb-state-{name}-"))
     LOGS.mkdir(parents=True, exist_ok=True)
     log_path = LOGS / f"{name}.log"
     command = [
         sys.executable, "-m", "workbench.cli", "serve", "--no-browser",
-        "--port", str(port), "--notebooks", str(notebooks), "--data", str(data), *args,
+        "--port", str(port), "--notebooks", str(notebooks), "--data", str(data), "--state-dir", str(state_dir),
+        *args,
     ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with open(log_path, "w", encoding="utf-8") as log:
@@ -118,7 +127,7 @@ def start_server(
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
-    server = Server(process=process, host="127.0.0.1", port=port, log_path=log_path)
+    server = Server(process=process, host="127.0.0.1", port=port, log_path=log_path, state_dir=state_dir)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

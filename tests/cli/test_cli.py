@@ -27,16 +27,16 @@ def run(capsys, *args) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
-def one_error_line(err: str) -> str:
+def one_error_line(err: str, start: str = "error: ") -> str:
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
-    assert lines[0].startswith("error: ") and "Traceback" not in err, err
+    assert lines[0].startswith(start) and "Traceback" not in err, err
     return lines[0]
 
 
 def test_every_command_is_covered_here():
     commands = set(build_parser()._subparsers._group_actions[0].choices)
-    assert commands == {"sample", "check", "score", "robustness", "simulate", "suggest", "serve", "lab"}
+    assert commands == {"sample", "check", "score", "robustness", "simulate", "suggest", "screen", "serve", "lab"}
 
 
 # -------------------------------------------------------------------- data
@@ -126,6 +126,19 @@ def test_simulate_says_which_step_does_not_fit_in_the_chosen_language(tmp_path, 
     assert code == 1 and "step 1 (dissolve): dissolve: no branch 'B09999'" in one_error_line(err)
     code, _, err = run(capsys, "simulate", path, "--data", "sample_data", "--lang", "zh")
     assert code == 1 and err.strip() == (f"错误：{path}：第1步（撤销）：撤销：当前状态中没有支部B09999（现有300个支部）")
+
+
+# ----------------------------------------------------------------- studies
+
+def test_screen_lists_candidates_with_reasons_and_writes_them(tmp_path, capsys):
+    path = tmp_path / "candidates.xlsx"
+    code, out, _ = run(capsys, "screen", "sample_data", "--period", 2025, "--lang", "en", "-o", path)
+    assert code == 0 and "candidates in 2025" in out and path.exists()
+
+
+def test_screen_names_the_years_there_are(capsys):
+    code, _, err = run(capsys, "screen", "sample_data", "--period", 1990)
+    assert code == 1 and "2024, 2025" in one_error_line(err, start="数据中没有 1990 年的记录")
 
 
 # ------------------------------------------------------------------- serve

@@ -43,7 +43,8 @@ def test_rows_are_sorted_errors_first_then_rule_then_branch(sample):
     assert key == sorted(key)
     assert v["severity"].iloc[0] == "error" and v["severity"].iloc[-1] == "warning"
     assert set(v["category"]) == {"setting", "activity"}
-    for rule, (category, severity, _, _) in RULES.items():
+    for rule, (category, severity, zh, en) in RULES.items():
+        assert zh and en and zh != en
         rows = v[v["rule"] == rule]
         assert (rows["category"] == category).all() and (rows["severity"] == severity).all()
 
@@ -129,25 +130,27 @@ def test_secretary_with_one_deputy_is_not_a_committee_but_a_committee_post_is():
     assert not facts.loc["SD", "has_committee"] and facts.loc["SO", "has_committee"]
     v = rules_of(data)
     assert v[v["branch_id"] == "SD"].empty
-    assert set(v.loc[v["branch_id"] == "SO", "rule"]) == {"committee_size", "no_discipline"}
+    # a secretary and an organization member are a committee, of two: too small, and no discipline member
+    assert set(v.loc[v["branch_id"] == "SO", "rule"]) == {"committee_too_small", "no_discipline"}
 
 
 @pytest.mark.parametrize("size, rule, threshold", [
-    (2, "committee_size", 3), (3, None, None), (5, None, None), (6, "committee_size", 5),
+    (2, "committee_too_small", 3), (3, None, None), (5, None, None), (6, "committee_size", 5),
     (7, "committee_size", 5), (8, "committee_too_large", 7),
 ])
 def test_committee_size_bounds(size, rule, threshold):
+    """DOMAIN.md: a committee of 3 to 5 (hard), normally at most 7 (soft): 2 is an error, 6 and 7 warn."""
     roles = ("secretary", "discipline", "organization", "propaganda", "deputy_secretary",
              "committee", "committee", "committee")[:size]
     data = county(branch("B", formal=12, roles=roles))
     v = rules_of(data)
-    found = v[v["rule"].isin(["committee_size", "committee_too_large"])]
+    found = v[v["rule"].isin(["committee_too_small", "committee_size", "committee_too_large"])]
     if rule is None:
         assert found.empty
     else:
         assert found["rule"].tolist() == [rule]
         assert (found.iloc[0].value, found.iloc[0].threshold) == (size, threshold)
-        assert found.iloc[0].severity == ("error" if rule == "committee_too_large" else "warning")
+        assert found.iloc[0].severity == ("warning" if rule == "committee_size" else "error")
 
 
 def test_committee_size_thresholds_are_configurable():
@@ -158,7 +161,8 @@ def test_committee_size_thresholds_are_configurable():
     assert hits(data, "committee_size", RuleSet(committee_max=8))["threshold"].tolist() == [5.0]
     assert hits(data, "committee_size", RuleSet(committee_normal_max=8, committee_max=8)).empty
     small = county(branch("B", formal=12, roles=FULL_COMMITTEE))
-    assert hits(small, "committee_size", RuleSet(committee_min=4))["threshold"].tolist() == [4.0]
+    assert hits(small, "committee_too_small", RuleSet(committee_min=4))["threshold"].tolist() == [4.0]
+    assert hits(small, "committee_too_small").empty
     with pytest.raises(ValueError, match="committee_min <= committee_normal_max"):
         RuleSet(committee_min=6)
 
@@ -277,12 +281,15 @@ def test_branch_without_members_is_not_asked_for_meetings():
 
 # ------------------------------------------------- cross-check on generated data
 
-def _naive(data, rules: RuleSet) -> pd.Series:
+def _naive(data, rules: RuleSet, period: int = 2025) -> pd.Series:
     """The setting counts again, the slow obvious way (groupby), for comparison."""
-    m = data.members
+    end = pd.Timestamp(period, 12, 31)
+    m = data.members[data.members["join_date"] <= end]
+    # formal on 31 December: marked formal and joined a year or more before it
+    m = m.assign(formal_then=(m["status"] == "formal") & (m["join_date"] <= end - pd.DateOffset(years=1)))
     g = m.groupby("branch_id", observed=True)
     ids = data.branches["branch_id"]
-    formal = g["status"].apply(lambda s: (s == "formal").sum()).reindex(ids, fill_value=0)
+    formal = g["formal_then"].sum().reindex(ids, fill_value=0)
     size = g.size().reindex(ids, fill_value=0)
     on = m[m["role"] != "member"].groupby("branch_id").size().reindex(ids, fill_value=0)
     posts = m[m["role"].isin(["organization", "propaganda", "discipline", "committee"])]
@@ -294,6 +301,7 @@ def _naive(data, rules: RuleSet) -> pd.Series:
         "over_max_members": int((size > rules.max_members).sum()),
         "no_committee": int(((formal.to_numpy() >= rules.committee_from_formal) & ~has).sum()),
         "committee_too_large": int((has & (on.to_numpy() > rules.committee_max)).sum()),
+        "committee_too_small": int((has & (on.to_numpy() < rules.committee_min)).sum()),
         "no_discipline": int((has & ~disc).sum()),
         "no_secretary": int(((size.to_numpy() > 0) & ~sec).sum()),
     })

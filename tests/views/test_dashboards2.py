@@ -24,9 +24,9 @@ NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def _texts(widget) -> str:
-    """Every text a widget tree shows (HTML values, descriptions, options)."""
+    """Every text a widget tree (or an app's widget) shows (HTML values, descriptions, options)."""
     out = []
-    stack = [widget]
+    stack = [getattr(widget, "widget", widget)]
     while stack:
         x = stack.pop()
         for attr in ("value", "description", "placeholder"):

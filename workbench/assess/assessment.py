@@ -22,7 +22,7 @@ from .._version import __version__
 from ..data.core import BranchData
 from ..files import atomic_path
 from .kernel import Grading, min_rank, rank_rows
-from .labels import bilingual, both, column_label, method_sheet
+from .labels import bilingual, both, column_label, describe_origin, method_sheet
 
 if TYPE_CHECKING:  # pragma: no cover
     from .scoring import Prepared, Scheme
@@ -200,6 +200,8 @@ class Assessment:
         rows = [
             ("framework", f"{fw.name} v{fw.version} ({fw.zh} / {fw.en})"),
             ("scheme", s.name),
+            ("note", s.note),
+            ("origin", describe_origin(s.origin)),
             ("period", self.period),
             ("indicator_aggregation", s.aggregation.indicators),
             ("dimension_aggregation", s.aggregation.dimensions),

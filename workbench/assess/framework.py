@@ -1,4 +1,4 @@
-"""The assessment framework: dimensions, indicators, grades, vetoes, quota and rules.
+"""The assessment framework: dimensions, indicators, grades, vetoes, quota, rules and screening.
 
 A framework is data (YAML). ``Framework.default()`` is the six key points of the
 "double transformation, double strength" work with 29 indicators, all derived
@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..files import atomic_path
 from .kernel import QuotaRule
 from .normalize import METHODS as NORMALIZATIONS
-from ..settings.rules import RuleSet
+from .ruleset import RuleSet, Screening
 
 __all__ = [
     "Framework",
@@ -218,7 +218,8 @@ class Aggregation(_Model):
 
 
 class Framework(_Model):
-    """Dimensions -> indicators, grade bands, vetoes, an optional quota, and the rules.
+    """Dimensions -> indicators, grade bands, vetoes, an optional quota, the rules and the
+    weak-and-lax screening list (``screening``: triggers and the exit check).
 
     Build one from YAML (:meth:`from_yaml`) or take :meth:`default`.
     """
@@ -235,6 +236,7 @@ class Framework(_Model):
     aggregation: Aggregation = Aggregation()
     missing: Literal["renormalize", "impute_township"] = "renormalize"
     rules: RuleSet = RuleSet()
+    screening: Screening = Screening()
 
     @model_validator(mode="after")
     def _consistent(self):

@@ -9,12 +9,18 @@ Python loop over branches. Users register their own with
 
 Conventions (stated once, used everywhere):
 
-- The members of a branch in a period are those on its roster who had joined
-  by the end of the period; ages are ``period - birth_year``; a member counts as
-  formal at the period end if marked formal and joined at least a year before.
-- The committee is the members holding a committee role (secretary, deputy,
-  organization, propaganda, discipline, committee member); a *formal*
-  committee has at least ``rules.committee_min`` of them.
+- The roster, the committee and the term are read as :mod:`workbench.assess.roster`
+  defines them, exactly as the rules (``check_rules``) and the inspection
+  tables read them: the members of a branch in a period are those who had
+  joined by the period's last day; a member is formal then if marked formal
+  and a year past joining; ages are ``period - birth_year``.
+- A branch *has a committee* by :func:`workbench.assess.roster.has_committee`
+  (a committee-only post is held, or more than a secretary and one deputy
+  lead); the committee-based measures (discipline member, committee
+  meetings, their share of three meetings and one lesson) apply there. The
+  leadership measures (mean age, education, a member under 35) read every
+  holder of a committee role, which in a branch without a committee is its
+  secretary and deputy.
 - Counts of meetings, trainings, inspections and problems include only records
   dated within the period; rectification and overdue problems are as of the
   period end.
@@ -41,10 +47,11 @@ import pandas as pd
 
 from ..data.core import BranchData
 from ..data.schema import COMMITTEE_ROLES, EDUCATION_COLLEGE
+from . import roster
 from .framework import Framework
-from ..settings.rules import RuleSet
+from .ruleset import RuleSet
 
-__all__ = ["compute_indicators", "register_derivation", "DERIVATIONS", "Context", "Derivation"]
+__all__ = ["compute_indicators", "carry_forward", "register_derivation", "DERIVATIONS", "Context", "Derivation"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,9 @@ class Derivation:
     description: str = ""
     #: counts or rates of the period's records: not applicable to a branch founded after the period began
     activity: bool = False
+    #: a missing value is a missing record (a survey not taken, an inspection not made), not "does
+    #: not apply": ``carry_forward`` may fill it with last year's value
+    recorded: bool = False
 
 
 #: The registry of derivations by name.
@@ -61,7 +71,7 @@ DERIVATIONS: dict[str, Derivation] = {}
 
 
 def register_derivation(name: str, func: Callable | None = None, *, description: str = "",
-                        activity: bool = False, replace: bool = False):
+                        activity: bool = False, recorded: bool = False, replace: bool = False):
     """Register ``func(ctx) -> values per branch`` under ``name`` (usable as a decorator).
 
     The function returns a numpy array aligned with ``ctx.branch_ids`` or a
@@ -69,6 +79,8 @@ def register_derivation(name: str, func: Callable | None = None, *, description:
     marks a measure of the period's records (meetings, trainings, inspections):
     it is NaN for branches established after the period began, whose year of
     records is partial or empty (new branches of a split, a created branch).
+    ``recorded=True`` says a NaN is a missing record that :func:`carry_forward`
+    may fill from last year.
 
     >>> @register_derivation("members_over_60", replace=True)
     ... def _old(ctx):
@@ -77,7 +89,7 @@ def register_derivation(name: str, func: Callable | None = None, *, description:
     def decorate(f):
         if name in DERIVATIONS and not replace:
             raise ValueError(f"a derivation named {name!r} is already registered; pass replace=True")
-        DERIVATIONS[name] = Derivation(name, f, description or (f.__doc__ or "").strip(), activity)
+        DERIVATIONS[name] = Derivation(name, f, description or (f.__doc__ or "").strip(), activity, recorded)
         return f
     return decorate(func) if func is not None else decorate
 
@@ -148,7 +160,12 @@ class Context:
     # --------------------------------------------------------------- members
     @cached_property
     def _member_mask(self) -> np.ndarray:
-        return (self.data.members["join_date"] < self.next_start).to_numpy()
+        return roster.on_roster(self.data.members["join_date"], self.end)
+
+    @cached_property
+    def facts(self) -> pd.DataFrame:
+        """Per-branch counts of the period's roster (:func:`workbench.assess.roster.branch_facts`)."""
+        return roster.branch_facts(self.data, self.rules, as_of=self.end)
 
     @cached_property
     def members(self) -> pd.DataFrame:
@@ -180,20 +197,21 @@ class Context:
 
     @cached_property
     def formal(self) -> np.ndarray:
-        year_before = self.next_start - pd.DateOffset(years=1)
-        return ((self.members["status"] == "formal") & (self.members["join_date"] < year_before)).to_numpy()
+        """Members of the period who were formal on its last day."""
+        m = self.members
+        return roster.formal_at(m["status"], m["join_date"], self.end)
 
     @cached_property
     def committee_size(self) -> np.ndarray:
-        return self.per_branch(self.on_committee)
+        return self.facts["committee"].to_numpy().astype("float64")
 
     @cached_property
     def has_committee(self) -> np.ndarray:
-        return self.committee_size >= self.rules.committee_min
+        return self.facts["has_committee"].to_numpy()
 
     @cached_property
     def has_groups(self) -> np.ndarray:
-        return self.per_branch(self.members["party_group"].notna().to_numpy(), how="any") > 0
+        return self.facts["groups"].to_numpy() > 0
 
     # ---------------------------------------------------------------- records
     @cached_property
@@ -244,13 +262,18 @@ class Context:
 
 
 def compute_indicators(data: BranchData, framework: Framework | None = None, period: int | None = None,
-                       *, strict: bool = True) -> pd.DataFrame:
+                       *, strict: bool = True, carry_forward: bool | list[str] = False) -> pd.DataFrame:
     """The raw indicator table of one period: index branch_id, a column per indicator id.
 
     The framework's veto flags follow as extra columns. ``period`` defaults to
     the latest year with records. The table carries ``attrs["period"]``.
     ``strict=False`` computes a period without records (a partition of a
     country where nothing was recorded that year) instead of refusing it.
+    ``carry_forward`` (an explicit missing-value option, off by default)
+    fills a missing value with the branch's value of the year before
+    (:func:`carry_forward`; True: every indicator whose gaps are missing
+    records, or a list of indicator ids); the filled cells are listed in
+    ``attrs["carried"]``.
 
     >>> import workbench as wb
     >>> t = wb.compute_indicators(wb.load("sample_data"), period=2024)
@@ -288,13 +311,66 @@ def compute_indicators(data: BranchData, framework: Framework | None = None, per
         columns[column] = values
     table = pd.DataFrame(columns, index=ctx.branch_ids)
     table.attrs["period"] = int(period)
+    if carry_forward:
+        previous = compute_indicators(data, framework, period - 1, strict=False)
+        table = globals()["carry_forward"](table, previous, framework=framework,
+                                           indicators=None if carry_forward is True else carry_forward)
     return table
+
+
+#: Columns of ``attrs["carried"]``: what :func:`carry_forward` filled.
+CARRIED_COLUMNS = ("branch_id", "indicator", "value", "from_period")
+
+
+def carry_forward(table: pd.DataFrame, previous: pd.DataFrame, *, indicators: list[str] | None = None,
+                  framework: Framework | None = None) -> pd.DataFrame:
+    """``table`` with its missing values filled from ``previous`` (last year's table), flagged.
+
+    Only an explicit option: a value is carried where this year's is NaN and
+    last year's is known, for ``indicators`` (default: the framework's
+    indicators whose derivation marks a NaN as a missing record, e.g.
+    satisfaction, collective income, inspection scores; never a "does not
+    apply" NaN such as the committee meetings of a branch without a
+    committee). Returns a new table; ``attrs["carried"]`` lists every filled
+    cell (``branch_id, indicator, value, from_period``), earlier carries included.
+
+    >>> this = pd.DataFrame({"satisfaction": [80.0, np.nan]}, index=pd.Index(["a", "b"], name="branch_id"))
+    >>> last = pd.DataFrame({"satisfaction": [70.0, 75.0]}, index=this.index)
+    >>> last.attrs["period"] = 2024
+    >>> out = carry_forward(this, last)
+    >>> out["satisfaction"].tolist(), out.attrs["carried"]["branch_id"].tolist()
+    ([80.0, 75.0], ['b'])
+    """
+    if indicators is None:
+        framework = framework or Framework.default()
+        indicators = [i.id for i in framework.indicators if i.id in table.columns
+                      and i.derivation in DERIVATIONS and DERIVATIONS[i.derivation].recorded]
+    unknown = [i for i in indicators if i not in table.columns]
+    if unknown:
+        raise ValueError(f"carry_forward: {unknown} are not columns of the table; columns: {list(table.columns)}")
+    out = table.copy()
+    before = previous.reindex(index=table.index)
+    rows = []
+    for ind in indicators:
+        if ind not in before.columns:
+            continue
+        fill = table[ind].isna() & before[ind].notna()
+        if fill.any():
+            out.loc[fill, ind] = before.loc[fill, ind]
+            rows.append(pd.DataFrame({"branch_id": table.index[fill.to_numpy()], "indicator": ind,
+                                      "value": before.loc[fill, ind].to_numpy(dtype="float64"),
+                                      "from_period": previous.attrs.get("period")}))
+    earlier = table.attrs.get("carried")
+    carried = pd.concat(([earlier] if earlier is not None else []) + rows, ignore_index=True) if (
+        rows or earlier is not None) else pd.DataFrame(columns=list(CARRIED_COLUMNS))
+    out.attrs = {**table.attrs, "carried": carried}
+    return out
 
 
 # =========================================================== the derivations
 
-def _register(name, *, activity: bool = False):
-    return register_derivation(name, activity=activity, replace=True)
+def _register(name, *, activity: bool = False, recorded: bool = False):
+    return register_derivation(name, activity=activity, recorded=recorded, replace=True)
 
 
 # ---- team -------------------------------------------------------------------
@@ -398,13 +474,11 @@ def _young_member_share(ctx: Context):
 
 @_register("election_on_time")
 def _election_on_time(ctx: Context):
-    """1 when the committee's term has not run out by the period end (village and community 5 years, others 3)."""
-    b = ctx.data.branches
-    years = b["kind"].astype(str).map(ctx.rules.term_years).to_numpy(dtype="float64")
-    elected = b["committee_elected"]
-    ends = elected + pd.to_timedelta(years * 365.25, unit="D")
-    on_time = (ends >= ctx.end).to_numpy(dtype="float64")
-    return np.where(elected.notna().to_numpy(), on_time, np.nan)
+    """1 when the leadership's term has not run out before the period's last day (village and
+    community 5 years, others 3; calendar years, as ``check_rules`` counts them)."""
+    ends, _ = roster.term_ends(ctx.data.branches, ctx.rules)
+    on_time = (ends >= np.datetime64(ctx.end.date(), "D")).astype("float64")
+    return np.where(np.isnat(ends), np.nan, on_time)
 
 
 # ---- red education -----------------------------------------------------------
@@ -467,7 +541,8 @@ def _inspection_score(method: str):
 
 
 for _method in ("platform", "onsite", "materials"):
-    register_derivation(f"{_method}_score", _inspection_score(_method), activity=True, replace=True)
+    register_derivation(f"{_method}_score", _inspection_score(_method), activity=True, recorded=True,
+                        replace=True)
 
 
 @_register("problems_found", activity=True)
@@ -527,7 +602,7 @@ def _attendance_rate(ctx: Context):
     return ctx.per_branch(rate, codes, how="mean")
 
 
-@_register("collective_income")
+@_register("collective_income", recorded=True)
 def _collective_income(ctx: Context):
     """Collective income of the village in the period (10k yuan)."""
     return ctx.outcomes["collective_income"].to_numpy(dtype="float64")
@@ -542,7 +617,7 @@ def _income_growth(ctx: Context):
         return np.where(before > 0, now / before - 1.0, np.nan)
 
 
-@_register("satisfaction")
+@_register("satisfaction", recorded=True)
 def _satisfaction(ctx: Context):
     """Residents' satisfaction survey (0-100) of the period."""
     return ctx.outcomes["satisfaction"].to_numpy(dtype="float64")

@@ -15,8 +15,9 @@ unknown column keeps its name.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
+import numpy as np
 import pandas as pd
 
 from ..i18n import MESSAGES, tr
@@ -24,7 +25,7 @@ from ..i18n import MESSAGES, tr
 if TYPE_CHECKING:  # pragma: no cover
     from .framework import Framework
 
-__all__ = ["column_label", "bilingual", "both", "method_sheet"]
+__all__ = ["column_label", "bilingual", "both", "method_sheet", "describe_origin", "plain_data"]
 
 
 def column_label(fw: Framework, column: str, lang: str) -> str:
@@ -58,3 +59,37 @@ def method_sheet(rows) -> pd.DataFrame:
     """The "方法 Method" sheet of a workbook: ``(item key, value)`` rows, items labelled in both languages."""
     return pd.DataFrame([(both(f"method_{item}"), value) for item, value in rows],
                         columns=[both("method_item"), both("method_value")])
+
+
+def describe_origin(origin: Mapping) -> str:
+    """One line for a scheme's origin: its method, then the other recorded facts.
+
+    >>> describe_origin({"method": "ahp", "cr": 0.0412, "matrix": [[1, 2], [0.5, 1]]})
+    'ahp; cr=0.0412; matrix=[[1, 2], [0.5, 1]]'
+    """
+    if not origin:
+        return ""
+    parts = [str(origin.get("method", ""))] if origin.get("method") else []
+    for key, value in origin.items():
+        if key == "method":
+            continue
+        shown = f"{value:.4g}" if isinstance(value, float) else str(plain_data(value))
+        parts.append(f"{key}={shown}")
+    return "; ".join(parts)
+
+
+def plain_data(value):
+    """numpy numbers and arrays as plain Python (YAML writes them as data, not as objects).
+
+    >>> plain_data({"w": np.array([0.5, 0.5]), "n": np.int64(2)})
+    {'w': [0.5, 0.5], 'n': 2}
+    """
+    if isinstance(value, dict):
+        return {str(k): plain_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_data(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return plain_data(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

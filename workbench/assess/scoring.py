@@ -39,6 +39,7 @@ from ..data.core import BranchData
 from ..files import atomic_path
 from .framework import Aggregation, Framework, FrameworkError, Normalization, validate_model
 from .assessment import Assessment, Comparison, results_table
+from .labels import plain_data
 from .normalize import normalize
 
 __all__ = ["Scheme", "Prepared", "Assessment", "Comparison", "MissingPolicy", "WEIGHT_PRESETS", "results_table"]
@@ -112,6 +113,7 @@ class _SchemeFile(BaseModel):
     missing: MissingPolicy | None = None
     created: str | None = None
     note: str = ""
+    origin: dict = {}
 
 
 class _Cache:
@@ -151,6 +153,8 @@ class Scheme:
                  missing: MissingPolicy | None = None, name: str = "default"):
         self.framework = framework
         self.name = name
+        self.note = ""
+        self.origin: dict = {}
         base = {d.id: float(d.weight) for d in framework.dimensions}
         base.update({i.id: float(i.weight) for i in framework.indicators})
         self._weights = _checked_weights(framework, base, weights or {})
@@ -203,6 +207,26 @@ class Scheme:
         """
         return self._derive(_weights=_checked_weights(self.framework, self._weights, weights),
                             name=name or self.name)
+
+    def with_origin(self, *, note: str | None = None, origin: Mapping | None = None, name: str | None = None
+                    ) -> Scheme:
+        """The same weights with a note and a record of where they came from.
+
+        ``origin`` is plain data saved with the scheme and shown in exports, e.g.
+        ``{"method": "ahp", "matrix": [[1, 3], [1/3, 1]], "cr": 0.0}``.
+
+        >>> s = Scheme(Framework.default()).with_origin(note="county board, 2025", origin={"method": "equal"})
+        >>> s.note, s.origin["method"]
+        ('county board, 2025', 'equal')
+        """
+        changes = {}
+        if note is not None:
+            changes["note"] = str(note)
+        if origin is not None:
+            changes["origin"] = dict(origin)
+        if name is not None:
+            changes["name"] = name
+        return self._derive(**changes)
 
     def with_effective_weights(self, weights: Mapping[str, float] | pd.Series, *, name: str | None = None
                                ) -> Scheme:
@@ -419,16 +443,25 @@ class Scheme:
         return dims, total
 
     # ------------------------------------------------------------------- files
-    def to_yaml(self, path: str | os.PathLike, *, note: str = "") -> Path:
-        """Save the weights and methods (atomically)."""
+    def to_yaml(self, path: str | os.PathLike, *, note: str | None = None) -> Path:
+        """Save the weights and methods (atomically); reloading gives exactly the same weights.
+
+        >>> import tempfile
+        >>> s = Scheme(Framework.default()).with_weights({"team": 1 / 3}, name="thirds")
+        >>> back = Scheme.from_yaml(s.to_yaml(Path(tempfile.mkdtemp()) / "s.yaml"))
+        >>> back.weights == s.weights and back.name == "thirds"
+        True
+        """
         fw = self.framework
         defaults = {i.id: i.normalization for i in fw.indicators}
         doc = {
             "scheme": self.name,
             "framework": fw.name,
             "created": dt.datetime.now().isoformat(timespec="seconds"),
-            "note": note,
-            "weights": {k: round(v, 10) for k, v in self._weights.items()},
+            "note": self.note if note is None else note,
+            "origin": plain_data(self.origin),
+            # full precision (yaml writes a float's repr): a scheme reloads to exactly its weights
+            "weights": {k: float(v) for k, v in self._weights.items()},
             "normalization": {k: v.model_dump(exclude_defaults=True) for k, v in self._norms.items()
                               if v != defaults[k]},
             "aggregation": self.aggregation.model_dump(),
@@ -455,10 +488,11 @@ class Scheme:
             raise FrameworkError(f"{path}: framework: the scheme was made for {doc.framework!r}, "
                                  f"not {framework.name!r}")
         try:
-            return cls(framework, weights=doc.weights, normalization=doc.normalization,
-                       aggregation=doc.aggregation, missing=doc.missing, name=doc.scheme)
+            scheme = cls(framework, weights=doc.weights, normalization=doc.normalization,
+                         aggregation=doc.aggregation, missing=doc.missing, name=doc.scheme)
         except (KeyError, ValueError) as exc:
             raise FrameworkError(f"{path}: {exc.args[0] if exc.args else exc}") from None
+        return scheme.with_origin(note=doc.note, origin=doc.origin)
 
     def __repr__(self) -> str:
         dims = ", ".join(f"{k}={v:.2f}" for k, v in self.dimension_weights.items())

@@ -39,6 +39,8 @@ __all__ = [
     "RANDOM_INDEX",
     "AHPConsistencyWarning",
     "SAATY_SCALE",
+    "ahp_inconsistency",
+    "nearest_saaty",
 ]
 
 #: Saaty's random consistency index RI for n = 1 ... 10.
@@ -200,3 +202,56 @@ def ahp(matrix, *, method: str = "eigenvector", warn: bool = True) -> tuple[np.n
     if isinstance(matrix, pd.DataFrame):
         return pd.Series(w, index=matrix.index, name="weight"), cr
     return w, cr
+
+
+def nearest_saaty(value: float) -> float:
+    """The judgement of Saaty's scale closest to ``value`` on a log scale.
+
+    >>> nearest_saaty(2.6), nearest_saaty(0.3)
+    (3, 0.3333333333333333)
+    """
+    if not value > 0:
+        raise ValueError(f"a judgement must be positive, got {value!r}")
+    return min(SAATY_SCALE, key=lambda v: abs(np.log(v) - np.log(value)))
+
+
+def ahp_inconsistency(matrix, *, method: str = "eigenvector") -> pd.DataFrame:
+    """Which comparisons make a pairwise matrix inconsistent, and what would fit.
+
+    For each pair i < j, the judgement ``a[i, j]`` is compared with the ratio of
+    the derived weights ``w[i] / w[j]`` (what a perfectly consistent judge would
+    have said): ``error = a[i, j] * w[j] / w[i]``, 1 when consistent. Rows come
+    sorted by ``|log(error)|``, the first being the comparison that contributes
+    most to the inconsistency (Saaty 2003, EJOR 145, "Decision-making with the
+    AHP: why is the principal eigenvector necessary", sec. 5). ``suggested`` is
+    the judgement of Saaty's scale that, put in place of this one alone, gives
+    the lowest consistency ratio (``cr_if_changed``).
+
+    >>> w = np.array([8, 4, 2, 1.0]); a = w[:, None] / w[None, :]   # consistent ...
+    >>> a[0, 3], a[3, 0] = 1 / 8, 8                                    # ... but for one slip
+    >>> top = ahp_inconsistency(a).iloc[0]
+    >>> (int(top["i"]), int(top["j"]), top["judgement"], top["suggested"], round(top["cr_if_changed"], 3))
+    (0, 3, 0.125, 8.0, 0.0)
+    """
+    a, columns = _as_matrix(matrix)
+    _check_pairwise(a)
+    w, _ = ahp(a, method=method, warn=False)
+    w = np.asarray(w, dtype="float64")
+    names = list(columns) if columns is not None else list(range(a.shape[0]))
+    rows = []
+    for i in range(a.shape[0]):
+        for j in range(i + 1, a.shape[0]):
+            error = a[i, j] * w[j] / w[i]
+            trial = a.copy()
+            best, best_cr = a[i, j], consistency_ratio(a)
+            for value in SAATY_SCALE:
+                trial[i, j], trial[j, i] = value, 1.0 / value
+                cr = consistency_ratio(trial)
+                if cr < best_cr - 1e-12:
+                    best, best_cr = value, cr
+            rows.append({"i": i, "j": j, "a": names[i], "b": names[j], "judgement": float(a[i, j]),
+                         "consistent": float(w[i] / w[j]), "suggested": float(best), "cr_if_changed": float(best_cr),
+                         "error": float(error), "log_error": float(abs(np.log(error)))})
+    out = pd.DataFrame(rows, columns=["i", "j", "a", "b", "judgement", "consistent", "suggested", "cr_if_changed",
+                                      "error", "log_error"])
+    return out.sort_values("log_error", ascending=False, kind="stable").reset_index(drop=True)

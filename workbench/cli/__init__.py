@@ -15,12 +15,12 @@ import argparse
 import sys
 
 from ..i18n import tr
-from . import assess, data, serve, settings
+from . import assess, data, serve, settings, studies
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: The modules that add subcommands, in the order ``workbench --help`` lists them.
-COMMANDS = (data, assess, settings, serve)
+COMMANDS = (data, assess, settings, studies, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(tr("cli_interrupted", lang), file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``workbench screen ... | head``): stop quietly, as other tools do
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, FileNotFoundError, PermissionError) as exc:
         # DataError, FrameworkError, ScenarioError ... all say what and where.
         print(_error_line(exc, lang), file=sys.stderr)

@@ -36,7 +36,14 @@ def scheduler(address: str | None = None, **cluster_options):
         with LocalCluster(**{"dashboard_address": None, **cluster_options}) as cluster, Client(cluster) as client:
             yield client
     else:
-        with Client(address) as client:
+        try:
+            client = Client(address, timeout="15s")
+        except (OSError, ValueError, TypeError) as exc:
+            raise ValueError(
+                f"--scheduler {address}: cannot reach a Dask scheduler there ({exc}); give the address of a "
+                f"running dask.distributed scheduler (tcp://host:8786), or {', '.join(LOCAL_SCHEDULERS)} for "
+                "a local one, or leave --scheduler out for a local cluster") from None
+        with client:
             yield client
 
 

@@ -53,17 +53,30 @@ def _common_arguments(p, *, port: int) -> None:
     p.add_argument("--notebooks", default=None,
                    help="folder of dashboard notebooks (default: notebooks/ of the repository)")
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    p.add_argument("--state-dir", default=None,
+                   help="folder for what users load and save: uploaded data, schemes, scenarios, exports "
+                        "(default ~/.local/share/workbench)")
 
 
 def _options_from_args(args, **extra) -> ServeOptions:
     return serve_options(
         data=args.data, notebooks=args.notebooks, port=args.port, host=args.host,
-        lang=args.lang, theme=args.theme, open_browser=not args.no_browser, **extra,
+        lang=args.lang, theme=args.theme, open_browser=not args.no_browser, state_dir=args.state_dir, **extra,
     )
 
 
+def _check_data(opts: ServeOptions) -> None:
+    """Refuse to serve data that does not load: every dashboard would show only its problems."""
+    from ..data import load
+
+    print(f"检查数据 / checking the data: {opts.data} ...", flush=True)
+    load(opts.data)  # a DataError lists every problem; the command prints it and exits 1
+
+
 def _cmd_serve(args) -> int:
-    return serve(_options_from_args(args, preheat=args.preheat, show_tracebacks=args.show_tracebacks))
+    opts = _options_from_args(args, preheat=args.preheat, show_tracebacks=args.show_tracebacks)
+    _check_data(opts)
+    return serve(opts)
 
 
 def _cmd_lab(args) -> int:

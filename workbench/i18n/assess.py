@@ -83,6 +83,8 @@ ASSESS: dict[str, tuple[str, str]] = {
     "method_value": ("值", "Value"),
     "method_framework": ("框架", "Framework"),
     "method_scheme": ("方案", "Scheme"),
+    "method_note": ("方案说明", "Note"),
+    "method_origin": ("权重来源", "Origin of the weights"),
     "method_period": ("考评年度", "Period"),
     "method_indicator_aggregation": ("指标汇总", "Indicator aggregation"),
     "method_dimension_aggregation": ("维度汇总", "Dimension aggregation"),

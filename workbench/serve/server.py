@@ -31,6 +31,8 @@ from pathlib import Path
 
 from ..views.environment import (
     DEFAULT_DATA,
+    DEFAULT_STATE,
+    ENV_STATE,
     ENV_DATA,
     ENV_LANG,
     ENV_THEME,
@@ -199,6 +201,7 @@ class ServeOptions:
     open_browser: bool = True
     preheat: int = 0
     show_tracebacks: bool = False
+    state_dir: Path = DEFAULT_STATE
 
 
 def serve_options(
@@ -212,6 +215,7 @@ def serve_options(
     open_browser: bool = True,
     preheat: int = 0,
     show_tracebacks: bool = False,
+    state_dir: str | Path | None = None,
 ) -> ServeOptions:
     """Check the options of a server and make the paths absolute.
 
@@ -252,6 +256,7 @@ def serve_options(
     return ServeOptions(
         notebooks=nb_path, data=data_path, port=port, host=host, lang=lang, theme=theme,
         open_browser=open_browser, preheat=preheat, show_tracebacks=show_tracebacks,
+        state_dir=Path(state_dir).expanduser().absolute() if state_dir else DEFAULT_STATE,
     )
 
 
@@ -282,6 +287,7 @@ def server_environment(opts: ServeOptions) -> dict[str, str]:
         ENV_DATA: str(opts.data),
         ENV_LANG: opts.lang,
         ENV_THEME: opts.theme,
+        ENV_STATE: str(opts.state_dir),
         "JUPYTER_PATH": os.pathsep.join(jupyter_path),
     }
     # One BLAS thread per kernel: a dashboard's products are small, and several kernels (one per

@@ -2,11 +2,13 @@
 
 The thresholds come from the Regulations on the Work of Party Branches (2018)
 and the rural rules (2019), see DOMAIN.md. They are defaults: a framework file
-can change every one of them under its ``rules:`` key.
+can change every one of them under its ``rules:`` key (:class:`RuleSet`).
 
 :func:`check_rules` turns a :class:`~workbench.data.BranchData` into a tidy
 table of violations, one row per branch and rule; :func:`branch_facts` gives
-the per-branch counts the rules are computed from.
+the per-branch counts the rules are computed from. Both read the roster, the
+committee and the term the way :mod:`workbench.assess.roster` defines them,
+exactly as the indicators and the inspection tables do.
 
 >>> rules = RuleSet()
 >>> rules.min_formal_members, rules.term_years["village"]
@@ -21,176 +23,73 @@ import weakref
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..data.schema import COMMITTEE_ROLES, MEETING_KINDS
+from ..assess import roster
+from ..assess.roster import key_codes
+from ..assess.ruleset import RuleSet
+from ..data.schema import MEETING_KINDS
+from ..i18n import tr
 
-__all__ = ["RuleSet", "check_rules", "branch_facts", "VIOLATION_COLUMNS", "RULES"]
-
-
-class RuleSet(BaseModel):
-    """Every threshold of the branch-setting and activity rules."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    min_formal_members: int = Field(3, ge=1, description="formal members needed to form a branch")
-    max_joint_units: int = Field(5, ge=1, description="units in one joint branch (warning above)")
-    max_members: int = Field(50, ge=1, description="members in a branch (warning above)")
-    committee_from_formal: int = Field(7, ge=1, description="formal members from which a committee is required")
-    committee_min: int = Field(3, ge=1, description="smallest normal committee")
-    committee_normal_max: int = Field(5, ge=1, description="largest normal committee (warning above)")
-    committee_max: int = Field(7, ge=1, description="largest committee allowed (error above)")
-    term_years: dict[str, int] = Field(
-        default_factory=lambda: {"village": 5, "community": 5, "enterprise": 3, "institution": 3, "joint": 3},
-        description="committee term by branch kind",
-    )
-    term_warning_months: int = Field(6, ge=0, description="warn this many months before a term ends")
-    required_meetings: dict[str, int] = Field(
-        default_factory=lambda: {
-            "general_meeting": 4,
-            "committee_meeting": 12,
-            "group_meeting": 12,
-            "party_lesson": 4,
-            "themed_day": 12,
-            "organizational_life": 1,
-            "democratic_review": 1,
-        },
-        description="per-year required counts of each meeting kind",
-    )
-    three_meetings_one_lesson: tuple[str, ...] = Field(
-        ("general_meeting", "committee_meeting", "group_meeting", "party_lesson"),
-        description="the activities that make up three meetings and one lesson (三会一课)",
-    )
-
-    @model_validator(mode="after")
-    def _consistent(self) -> RuleSet:
-        if not self.committee_min <= self.committee_normal_max <= self.committee_max:
-            raise ValueError(
-                "committee sizes must satisfy committee_min <= committee_normal_max <= committee_max, "
-                f"got {self.committee_min}, {self.committee_normal_max}, {self.committee_max}")
-        unknown = [k for k in (*self.required_meetings, *self.three_meetings_one_lesson)
-                   if k not in MEETING_KINDS]
-        if unknown:
-            raise ValueError(f"unknown meeting kinds {unknown}; expected some of {list(MEETING_KINDS)}")
-        missing = [k for k in self.three_meetings_one_lesson if k not in self.required_meetings]
-        if missing:
-            raise ValueError(f"three_meetings_one_lesson lists {missing} without a count in required_meetings")
-        bad = {k: v for k, v in (*self.term_years.items(), *self.required_meetings.items()) if v < 0}
-        if bad:
-            raise ValueError(f"term_years and required_meetings must not be negative, got {bad}")
-        return self
+__all__ = ["RuleSet", "check_rules", "branch_facts", "rule_label", "VIOLATION_COLUMNS", "RULES", "key_codes"]
 
 
 #: Columns of the table :func:`check_rules` returns, in order.
 VIOLATION_COLUMNS = ("branch_id", "rule", "category", "severity", "message_zh", "message_en",
                      "value", "threshold")
 
-#: The rules: id -> (category, severity, short Chinese name, short English name).
-RULES: dict[str, tuple[str, str, str, str]] = {
-    "under_min_formal": ("setting", "error", "正式党员不足", "too few formal members"),
-    "joint_units": ("setting", "warning", "联合支部单位过多", "joint branch of too many units"),
-    "over_max_members": ("setting", "warning", "党员人数过多", "too many members"),
-    "no_committee": ("setting", "error", "未设支委会", "no committee"),
-    "committee_size": ("setting", "warning", "支委会人数不在常规范围", "committee size outside the normal range"),
-    "committee_too_large": ("setting", "error", "支委会人数过多", "committee too large"),
-    "no_discipline": ("setting", "error", "未设纪检委员", "no discipline inspection member"),
-    "no_secretary": ("setting", "error", "书记空缺", "no secretary"),
-    "term_overdue": ("setting", "error", "换届超期", "committee term overdue"),
-    "term_due": ("setting", "warning", "即将换届", "committee term ends soon"),
-    **{f"activity_{k}": ("activity", "warning", f"{zh}次数不足", f"too few {en}")
-       for k, (zh, en) in {
-           "general_meeting": ("党员大会", "general membership meetings"),
-           "committee_meeting": ("支委会", "committee meetings"),
-           "group_meeting": ("党小组会", "party group meetings"),
-           "party_lesson": ("党课", "party lessons"),
-           "themed_day": ("主题党日", "themed party days"),
-           "organizational_life": ("组织生活会", "organizational life meetings"),
-           "democratic_review": ("民主评议党员", "democratic reviews of members"),
-       }.items()},
+_KINDS = {
+    "under_min_formal": ("setting", "error"),
+    "joint_units": ("setting", "warning"),
+    "over_max_members": ("setting", "warning"),
+    "no_committee": ("setting", "error"),
+    "committee_too_small": ("setting", "error"),
+    "committee_size": ("setting", "warning"),
+    "committee_too_large": ("setting", "error"),
+    "no_discipline": ("setting", "error"),
+    "no_secretary": ("setting", "error"),
+    "term_overdue": ("setting", "error"),
+    "term_due": ("setting", "warning"),
+    **{f"activity_{k}": ("activity", "warning")
+       for k in ("general_meeting", "committee_meeting", "group_meeting", "party_lesson", "themed_day",
+                 "organizational_life", "democratic_review")},
 }
 
-# Posts that exist only on a committee: a secretary with at most one deputy is how
-# a branch under the committee threshold is led, so those two posts alone are not
-# a committee.
-_COMMITTEE_ONLY = tuple(r for r in COMMITTEE_ROLES if r not in ("secretary", "deputy_secretary"))
+
+def rule_label(rule: str, lang: str = "zh") -> str:
+    """The short name of a rule in ``lang`` ("zh" or "en"), from the catalogue (``rule_<id>``).
+
+    >>> rule_label("no_discipline", "en")
+    'no discipline inspection member'
+    """
+    return tr(f"rule_{rule}", lang) if rule in _KINDS else rule
 
 
-def branch_facts(data) -> pd.DataFrame:
+#: The rules: id -> (category, severity, short Chinese name, short English name).
+#: The names come from the message catalogue (``workbench/i18n/rules.py``).
+RULES: dict[str, tuple[str, str, str, str]] = {
+    rule: (category, severity, rule_label(rule, "zh"), rule_label(rule, "en"))
+    for rule, (category, severity) in _KINDS.items()
+}
+
+
+def branch_facts(data, rules: RuleSet | None = None, *, period: int | None = None,
+                 today: dt.date | None = None) -> pd.DataFrame:
     """Per-branch counts that the setting rules read, one row per branch.
 
-    Columns: ``members``, ``formal``, ``committee`` (members holding a committee
-    role, see ``workbench.data.schema.COMMITTEE_ROLES``), ``has_committee``,
-    ``secretary``, ``deputy``, ``discipline``, ``units`` (distinct non-empty
-    ``unit`` values of the members), ``groups`` (distinct non-empty
-    ``party_group`` values).
-
-    A branch *has a committee* when one of its members holds a post that exists
-    only on a committee (organization, propaganda, discipline or plain
-    committee member), or when three or more members hold committee roles. A
-    secretary alone, or a secretary with one deputy, is the leadership the
-    regulations prescribe for branches under the committee threshold, not a
-    committee: such a branch is judged by the secretary rule only.
-
-    Counting is vectorised (``np.bincount`` over branch codes), so a province of
-    10^5 branches and two million members takes a fraction of a second.
+    The roster is taken at the end of ``period`` (or on ``today`` when given
+    without a period; with neither, every member in the data with the status
+    recorded). Columns and the definition of a committee:
+    :func:`workbench.assess.roster.branch_facts`.
 
     >>> import workbench as wb
-    >>> facts = branch_facts(wb.load("sample_data"))
+    >>> facts = branch_facts(wb.load("sample_data"), period=2025)
     >>> facts.columns.tolist()[:4]
     ['members', 'formal', 'committee', 'has_committee']
     >>> bool((facts["formal"] <= facts["members"]).all())
     True
     """
-    branches = data.branches["branch_id"]
-    m = data.members
-    n = len(branches)
-    index = pd.Index(branches, name="branch_id")
-    codes = key_codes(m["branch_id"], branches)
-    known = codes >= 0  # members of unknown branches cannot occur in validated data
-
-    def count(mask) -> np.ndarray:
-        mask = np.asarray(mask, dtype=bool) & known
-        return np.bincount(codes[mask], minlength=n).astype("int64")
-
-    role = m["role"]
-    committee = count(role.isin(COMMITTEE_ROLES))
-    committee_only = count(role.isin(_COMMITTEE_ONLY))
-    facts = pd.DataFrame({
-        "members": count(np.ones(len(m), dtype=bool)),
-        "formal": count(m["status"] == "formal"),
-        "committee": committee,
-        "has_committee": (committee_only > 0) | (committee >= 3),
-        "secretary": count(role == "secretary"),
-        "deputy": count(role == "deputy_secretary"),
-        "discipline": count(role == "discipline"),
-        "units": _distinct(codes, m["unit"] if "unit" in m else None, n),
-        "groups": _distinct(codes, m["party_group"] if "party_group" in m else None, n),
-    }, index=index)
-    return facts
-
-
-def key_codes(values: pd.Series, keys: pd.Series) -> np.ndarray:
-    """Position of each of ``values`` in ``keys`` (-1 when absent), as int64.
-
-    Arrow's hash lookup: for string columns it is several times faster than
-    ``Index.get_indexer``, which converts the strings to Python objects first.
-    """
-    found = pc.index_in(pa.array(values, from_pandas=True),
-                        value_set=pa.array(keys, from_pandas=True))
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def _distinct(codes: np.ndarray, values: pd.Series | None, n: int) -> np.ndarray:
-    """Distinct non-empty values per branch code."""
-    if values is None:
-        return np.zeros(n, dtype="int64")
-    vcodes, _ = pd.factorize(values)  # -1 for empty cells
-    ok = (vcodes >= 0) & (codes >= 0)
-    if not ok.any():
-        return np.zeros(n, dtype="int64")
-    pairs = np.unique(codes[ok].astype(np.int64) * (int(vcodes.max()) + 1) + vcodes[ok])
-    return np.bincount(pairs // (int(vcodes.max()) + 1), minlength=n).astype("int64")
+    as_of = roster.as_of_date(period, today) if (period is not None or today is not None) else None
+    return roster.branch_facts(data, rules, as_of=as_of)
 
 
 def check_rules(data, rules: RuleSet | None = None, *, period: int | None = None,
@@ -205,9 +104,12 @@ def check_rules(data, rules: RuleSet | None = None, *, period: int | None = None
         Thresholds; the defaults of DOMAIN.md when omitted
         (``Framework.rules`` holds a framework file's own).
     period : int, optional
-        Assessment year. Terms are judged as of 31 December of it and the
-        activity rules count that year's meetings. Without it, terms are judged
-        as of ``today`` and activities in the latest year that has meetings.
+        Assessment year. Everything is judged on the roster, the terms and the
+        meetings of that year, as they stood on 31 December of it (see
+        :mod:`workbench.assess.roster`: members who had joined by then; formal
+        when marked formal and one year past joining). Without it, the roster
+        and the terms are taken on ``today`` and activities are counted in the
+        latest year that has meetings.
     today : datetime.date, optional
         "As of" date for terms when ``period`` is not given (default: the
         current date).
@@ -231,21 +133,29 @@ def check_rules(data, rules: RuleSet | None = None, *, period: int | None = None
       than ``max_joint_units`` units (distinct ``unit`` values).
     - ``over_max_members`` (warning): more than ``max_members`` members.
     - ``no_committee`` (error): ``committee_from_formal`` or more formal
-      members but no committee (see :func:`branch_facts` for what counts as a
-      committee: a secretary with at most one deputy does not).
-    - ``committee_size`` (warning): a committee smaller than ``committee_min``
-      or larger than ``committee_normal_max``; ``committee_too_large`` (error)
-      above ``committee_max`` (then instead of the warning).
+      members but no committee (see :func:`workbench.assess.roster.has_committee`
+      for what counts as a committee: a secretary with at most one deputy does
+      not; a secretary with an organization member does).
+    - ``committee_too_small`` (error): a committee smaller than
+      ``committee_min`` (DOMAIN.md: 3 to 5, a hard rule; a committee of two
+      cannot take a majority decision without the secretary deciding alone).
+    - ``committee_size`` (warning): a committee larger than
+      ``committee_normal_max`` but not above ``committee_max``;
+      ``committee_too_large`` (error) above ``committee_max``.
     - ``no_discipline`` (error): a committee without a discipline member.
     - ``no_secretary`` (error): a branch with members but no secretary.
     - ``term_overdue`` (error) / ``term_due`` (warning): the leadership elected
       on ``branches.committee_elected`` (the committee, or the secretary where
       there is none: both serve the same term) has served its
-      ``term_years[kind]`` / will have within ``term_warning_months``.
-      Branches without an election date are not judged.
+      ``term_years[kind]`` / will have within ``term_warning_months``, the
+      term ending on :func:`workbench.assess.roster.term_ends` (calendar years;
+      a term ending on the period's last day is due, not overdue). Branches
+      without an election date are not judged.
     - ``activity_<kind>`` (warning), for each kind of
-      ``three_meetings_one_lesson``: fewer meetings of that kind in the period
-      than ``required_meetings[kind]``. Committee meetings are required only of
+      ``three_meetings_one_lesson`` and of ``annual_activities`` (the
+      organizational life meeting and the democratic review of members, once
+      a year): fewer meetings of that kind in the period than
+      ``required_meetings[kind]``. Committee meetings are required only of
       branches with a committee, party group meetings only of branches with
       party groups; branches without members, or established after the
       period, are not judged.
@@ -263,10 +173,7 @@ def check_rules(data, rules: RuleSet | None = None, *, period: int | None = None
     '9 formal members but no committee'
     """
     rules = rules or RuleSet()
-    if period is not None:
-        as_of = pd.Timestamp(int(period), 12, 31)
-    else:
-        as_of = pd.Timestamp(today or dt.date.today())
+    as_of = roster.as_of_date(period, today)
     # The same data is often checked twice in a row (the setting indicator, then a
     # scenario's comparison): keep the last answer. BranchData is immutable by
     # convention; callers get a copy-on-write view, so they cannot change the kept one.
@@ -283,7 +190,7 @@ _LAST: dict = {}
 
 
 def _check(data, rules: RuleSet, period: int | None, as_of: pd.Timestamp) -> pd.DataFrame:
-    facts = branch_facts(data)
+    facts = roster.branch_facts(data, rules, as_of=as_of)
     branches = data.branches
     parts: list[dict] = []
     ids = facts.index.to_numpy()
@@ -336,10 +243,12 @@ def _check(data, rules: RuleSet, period: int | None, as_of: pd.Timestamp) -> pd.
         (formal, " formal members but no committee"))
 
     lo, hi, top = rules.committee_min, rules.committee_normal_max, rules.committee_max
-    odd_size = has_committee & ((committee < lo) | (committee > hi)) & (committee <= top)
-    add("committee_size", odd_size, committee, np.where(committee < lo, lo, hi),
-        ("支委会", committee, f"人，不在{lo}至{hi}人的常规范围"),
-        ("committee of ", committee, f", outside the normal {lo} to {hi}"))
+    add("committee_too_small", has_committee & (committee < lo), committee, lo,
+        ("支委会仅", committee, f"人，少于{lo}人"),
+        ("committee of ", committee, f", fewer than {lo}"))
+    add("committee_size", has_committee & (committee > hi) & (committee <= top), committee, hi,
+        ("支委会", committee, f"人，超过常规的{hi}人"),
+        ("committee of ", committee, f", more than the normal {hi}"))
     add("committee_too_large", has_committee & (committee > top), committee, top,
         ("支委会", committee, f"人，超过{top}人"),
         ("committee of ", committee, f", more than {top}"))
@@ -387,13 +296,9 @@ def _labels(codes: np.ndarray, labels: list[str]) -> pd.api.extensions.Extension
 
 
 def _add_terms(add, branches: pd.DataFrame, rules: RuleSet, as_of: pd.Timestamp) -> None:
+    due, years = roster.term_ends(branches, rules)
     elected = branches["committee_elected"].to_numpy().astype("datetime64[D]")
-    kind = branches["kind"].astype(str).to_numpy()
-    years = np.full(len(kind), -1, dtype=np.int64)
-    for k, y in rules.term_years.items():  # five kinds at most: a mask each, not a loop over branches
-        years[kind == k] = y
-    judged = (years >= 0) & ~np.isnat(elected)
-    due = _add_years(elected, np.maximum(years, 0))
+    judged = ~np.isnat(due)
     end = np.datetime64(as_of.date(), "D")
     soon = np.datetime64((as_of + pd.DateOffset(months=rules.term_warning_months)).date(), "D")
     overdue = judged & (due < end)
@@ -403,8 +308,8 @@ def _add_terms(add, branches: pd.DataFrame, rules: RuleSet, as_of: pd.Timestamp)
         return
     served = np.round((end - elected).astype("float64") / 365.25, 1)
     # Dates as text only for the flagged rows.
-    e_txt = np.full(len(kind), "", dtype=object)
-    d_txt = np.full(len(kind), "", dtype=object)
+    e_txt = np.full(len(due), "", dtype=object)
+    d_txt = np.full(len(due), "", dtype=object)
     e_txt[flagged] = np.datetime_as_string(elected[flagged], unit="D")
     d_txt[flagged] = np.datetime_as_string(due[flagged], unit="D")
     months = rules.term_warning_months
@@ -414,15 +319,6 @@ def _add_terms(add, branches: pd.DataFrame, rules: RuleSet, as_of: pd.Timestamp)
     add("term_due", upcoming, served, years,
         ("班子于", e_txt, "选举，", years, "年任期将于", d_txt, f"届满（{months}个月内），应做好换届准备"),
         ("leadership elected ", e_txt, ": the ", years, "-year term ends ", d_txt, f", within {months} months"))
-
-
-def _add_years(days: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """``days`` plus whole ``years`` (29 February becomes 28 February), vectorised."""
-    month = days.astype("datetime64[M]")
-    day = (days - month.astype("datetime64[D]")).astype(np.int64)
-    target = month + (years * 12).astype("timedelta64[M]")
-    length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
-    return target.astype("datetime64[D]") + np.minimum(day, length - 1).astype("timedelta64[D]")
 
 
 def _add_activities(add, data, facts: pd.DataFrame, rules: RuleSet, period: int | None) -> None:
@@ -450,13 +346,12 @@ def _add_activities(add, data, facts: pd.DataFrame, rules: RuleSet, period: int 
         "committee_meeting": facts["has_committee"].to_numpy(),
         "group_meeting": facts["groups"].to_numpy() > 0,
     }
-    for k in rules.three_meetings_one_lesson:
+    for k in rules.checked_activities:
         required = rules.required_meetings[k]
         held = counts[:, kinds.index(k)]
         mask = has_members & applies.get(k, True) & (held < required)
-        _, _, zh_short, en_short = RULES[f"activity_{k}"]
-        zh_label = zh_short.removesuffix("次数不足")
-        en_label = en_short.removeprefix("too few ")
+        zh_label = rule_label(f"activity_{k}", "zh").removesuffix("次数不足")
+        en_label = rule_label(f"activity_{k}", "en").removeprefix("too few ")
         add(f"activity_{k}", mask, held, required,
             (f"{period}年{zh_label}", held, f"次，应不少于{required}次"),
             (held, f" {en_label} in {period}, {required} required"))

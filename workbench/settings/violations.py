@@ -17,25 +17,13 @@ import numpy as np
 import pandas as pd
 
 from ..data.core import BranchData
-from .rules import RULES
+from .rules import RULES, rule_label
 
 __all__ = ["rule_label", "violation_list", "violations_by_rule", "violations_by_township",
            "filter_violations", "SEVERITY_ORDER"]
 
 #: Severities of the rules, the more serious first.
 SEVERITY_ORDER = ("error", "warning")
-
-
-def rule_label(rule: str, lang: str = "zh") -> str:
-    """The short name of a rule in ``lang`` ("zh" or "en").
-
-    >>> rule_label("no_discipline", "en")
-    'no discipline inspection member'
-    """
-    if rule not in RULES:
-        return rule
-    _, _, zh, en = RULES[rule]
-    return zh if lang == "zh" else en
 
 
 def _rule_order(rules: pd.Series) -> np.ndarray:

@@ -36,12 +36,12 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from ..assess import roster
 from ..data.core import BranchData
-
 from ..files import atomic_path
 from ..data.schema import INSPECTION_METHODS, PROBLEM_CATEGORIES, SEVERITIES
 from ..i18n import tr
-from ..settings.rules import RuleSet
+from ..assess.ruleset import RuleSet
 
 __all__ = [
     "PROBLEM_STATUSES",
@@ -62,8 +62,8 @@ PROBLEM_STATUSES = ("overdue", "open", "closed_late", "closed")
 
 
 def period_end(period: int) -> pd.Timestamp:
-    """The last day of a period (the day statuses are taken on)."""
-    return pd.Timestamp(int(period), 12, 31)
+    """The last day of a period (the day statuses are taken on; :func:`workbench.assess.roster.period_end`)."""
+    return roster.period_end(period)
 
 
 # ================================================================ completion
@@ -363,30 +363,35 @@ def rectification_progress(problems: pd.DataFrame, *, end=None, start=None, freq
 def inspection_kpis(data: BranchData, period: int, *, rules: RuleSet | None = None) -> dict:
     """Key figures of key point 5 for ``period``.
 
-    ``found`` (problems found in the period), ``closed`` (of those, closed off
-    by its end), ``rate``, ``overdue`` and ``open`` (status at the period end,
-    all problems open during the period), ``completion`` (mean overall
+    Every problem figure of :func:`workbench.studies.kpis.problem_figures`
+    under its name (``problems_found``, ``problems_in_year`` ...: the same
+    numbers the overview shows), the same under the short names the
+    inspection page reads (``found``, ``closed``, ``rate``, ``overdue``,
+    ``open``, ``in_year``, ``carried``), ``completion`` (mean overall
     three-meetings-one-lesson completion), ``inspections`` (count per method)
     and ``scores`` (mean branch score per method).
 
     >>> import workbench as wb
     >>> k = inspection_kpis(wb.load("sample_data"), 2025)
     >>> sorted(k)[:4]
-    ['closed', 'completion', 'found', 'inspections']
+    ['carried', 'closed', 'completion', 'found']
     """
-    plist = problem_list(data, period=period)
-    found_now = plist[plist["found"].dt.year == int(period)]
-    closed = int(found_now["status"].isin(("closed", "closed_late")).sum())
+    from .kpis import problem_figures
+
+    figures = problem_figures(data, period)
     scores = inspection_scores(data, period)
     counts = scores.attrs["counts"].sum()
     matrix = completion_matrix(data, period, rules=rules)
     return {
         "period": int(period),
-        "found": int(len(found_now)),
-        "closed": closed,
-        "rate": closed / len(found_now) if len(found_now) else 1.0,
-        "overdue": int((plist["status"] == "overdue").sum()),
-        "open": int(plist["status"].isin(("open", "overdue")).sum()),
+        **figures,
+        "found": figures["problems_found"],
+        "closed": figures["problems_closed"],
+        "rate": figures["rectification_rate"],
+        "overdue": figures["problems_overdue"],
+        "open": figures["problems_open"],
+        "in_year": figures["problems_in_year"],
+        "carried": figures["problems_carried"],
         "completion": float(matrix["overall"].mean()),
         "inspections": {m: int(counts[m]) for m in INSPECTION_METHODS},
         "scores": {m: float(scores[m].mean()) for m in INSPECTION_METHODS},

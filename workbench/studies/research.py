@@ -516,22 +516,21 @@ def movers(before, after, *, from_grade: str = "standardized", to_grade: str = "
     >>> set(r24.grade[m.branches.index]), set(r25.grade[m.branches.index])
     ({'standardized'}, {'strong'})
     """
+    from .trends import branch_changes
+
     fw = after.framework
     for g in (from_grade, to_grade):
         if g not in fw.grade_ids:
             raise ValueError(f"movers: unknown grade {g!r}; the framework's grades are {fw.grade_ids}")
-    common = before.total.index.intersection(after.total.index, sort=False)
-    gb = before.grade.reindex(common).astype(object)
-    ga = after.grade.reindex(common).astype(object)
-    moved = common[((gb == from_grade) & (ga == to_grade)).to_numpy()]
-    stayed = common[((gb == from_grade) & (ga == from_grade)).to_numpy()]
-    dim_change = after.dimensions.reindex(common) - before.dimensions.reindex(common)
-    ind_change = after.indicators.reindex(common) - before.indicators.reindex(common)
-    branches = pd.DataFrame({
-        "total_before": before.total.reindex(moved), "total_after": after.total.reindex(moved),
-        "rank_before": before.rank.reindex(moved), "rank_after": after.rank.reindex(moved),
-    })
-    branches = pd.concat([branches, dim_change.reindex(moved)], axis=1)
+    # the per-branch changes of the year-over-year view (workbench.studies.trends)
+    changes = branch_changes(before, after)
+    gb, ga = changes["grade_before"], changes["grade_after"]
+    moved = changes.index[((gb == from_grade) & (ga == to_grade)).to_numpy()]
+    stayed = changes.index[((gb == from_grade) & (ga == from_grade)).to_numpy()]
+    dim_change = changes.filter(like="dim:").rename(columns=lambda c: c.removeprefix("dim:"))
+    ind_change = changes.filter(like="ind:").rename(columns=lambda c: c.removeprefix("ind:"))
+    branches = pd.concat([changes.loc[moved, ["total_before", "total_after", "rank_before", "rank_after"]],
+                          dim_change.reindex(moved)], axis=1)
     branches = branches.sort_values("total_after", ascending=False, kind="stable")
     return Movers(from_grade=from_grade, to_grade=to_grade, branches=branches,
                   dimensions=_difference(dim_change, moved, stayed),

@@ -179,7 +179,7 @@ def ranking(result, *, lang: str = "zh", title: str | None = None, height: int |
         hovertemplate="%{y}<br>%{customdata[1]} · %{x:.1f}<extra>%{customdata[0]}</extra>"))
     fig.update_yaxes(autorange="reversed", title="")
     low = float(rows["total"].min()) if len(rows) else 0.0
-    fig.update_xaxes(title=tr("total_score", lang), range=[max(0.0, min(low - 10, 60)), 100])
+    fig.update_xaxes(title=tr("total_score", lang), range=[max(0.0, min(low - 10, 60)), 100], tickangle=0, nticks=6)
     default_title = tr("top_n" if which == "top" else "bottom_n", lang, n=n)
     height = height or 60 + 38 * max(len(rows), 3) + 40
     fig = base_layout(fig, title=title if title is not None else default_title, height=height, theme=theme)
@@ -194,7 +194,7 @@ def _profile_traces(result, branch_id: str, lang: str, names) -> tuple[list, str
     if branch_id not in result.dimensions.index:
         raise KeyError(f"no branch {branch_id!r} in this assessment")
     dims = result.dimensions
-    labels = [d.label(lang) for d in fw.dimensions]
+    labels = [_wrap(d.label(lang), 14) for d in fw.dimensions]
     mine = dims.loc[branch_id].to_numpy()
     mean = dims.mean().to_numpy()
     name = _label(names, [branch_id])[0]
@@ -223,7 +223,7 @@ def branch_profile(result, branch_id: str, *, lang: str = "zh", title: str | Non
                       theme=theme)
     # long dimension names sit left and right of the circle: leave them room
     fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.08, "xanchor": "center", "x": 0.5},
-                      margin={"b": 60, "l": 120, "r": 120})
+                      margin={"b": 60, "l": 90, "r": 90})
     return fig
 
 
@@ -245,8 +245,8 @@ def contributions(result, branch_id: str, *, lang: str = "zh", title: str | None
     """The ``n`` indicators that raise and the ``n`` that lower a branch most (``explain``)."""
     bar = _contribution_trace(result, branch_id, lang, n)
     fig = go.Figure(bar)
-    fig.update_xaxes(title=tr("contribution", lang), zeroline=True)
-    fig.update_yaxes(title="")
+    fig.update_xaxes(title=tr("contribution", lang), zeroline=True, range=_padded(bar.x))
+    fig.update_yaxes(title="", automargin=True)
     height = height or 60 + 32 * max(len(bar.y), 3) + 50
     return base_layout(fig, title=title if title is not None else tr("contributions", lang), height=height,
                        theme=theme)

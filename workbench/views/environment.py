@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-__all__ = ["MAX_UPLOAD_BYTES", "ENV_DATA", "ENV_LANG", "ENV_THEME", "LANGS", "THEMES", "DEFAULT_DATA",
-           "DashboardSettings", "dashboard_settings", "plotly_template"]
+__all__ = ["MAX_UPLOAD_BYTES", "ENV_DATA", "ENV_LANG", "ENV_THEME", "ENV_STATE", "ENV_USER", "LANGS", "THEMES",
+           "DEFAULT_DATA", "DEFAULT_STATE", "DashboardSettings", "dashboard_settings", "plotly_template"]
 
 #: Largest file a dashboard accepts through an upload widget (50 MiB).
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -26,11 +26,16 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 ENV_DATA = "WORKBENCH_DATA"
 ENV_LANG = "WORKBENCH_LANG"
 ENV_THEME = "WORKBENCH_THEME"
+ENV_STATE = "WORKBENCH_STATE"
+ENV_USER = "WORKBENCH_USER"
 LANGS = ("zh", "en")
 THEMES = ("light", "dark")
 
 #: The sample county shipped beside the package.
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "sample_data"
+#: Where a server keeps what its users load and save (uploaded data, schemes, scenarios, exports),
+#: unless the operator names a folder (``workbench serve --state-dir``).
+DEFAULT_STATE = Path.home() / ".local" / "share" / "workbench"
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class DashboardSettings:
     data_path: Path
     lang: str = "zh"
     theme: str = "light"
+    state_dir: Path = DEFAULT_STATE
+    user: str = "local"
 
 
 def dashboard_settings(environ: Mapping[str, str] | None = None) -> DashboardSettings:
@@ -51,7 +58,10 @@ def dashboard_settings(environ: Mapping[str, str] | None = None) -> DashboardSet
         Defaults to ``os.environ``. Reads ``WORKBENCH_DATA`` (a path; default the
         ``sample_data`` folder next to the package), ``WORKBENCH_LANG`` (``zh`` or
         ``en``; default ``zh``) and ``WORKBENCH_THEME`` (``light`` or ``dark``;
-        default ``light``). Empty values count as unset.
+        default ``light``), ``WORKBENCH_STATE`` (the folder of uploaded data,
+        saved schemes and exports; default ``~/.local/share/workbench``) and
+        ``WORKBENCH_USER`` (whose page this is; default ``local``). Empty values
+        count as unset.
 
     Raises
     ------
@@ -67,7 +77,10 @@ def dashboard_settings(environ: Mapping[str, str] | None = None) -> DashboardSet
     data = env.get(ENV_DATA) or str(DEFAULT_DATA)
     lang = _choice(ENV_LANG, env.get(ENV_LANG) or "zh", LANGS)
     theme = _choice(ENV_THEME, env.get(ENV_THEME) or "light", THEMES)
-    return DashboardSettings(data_path=Path(data).expanduser().absolute(), lang=lang, theme=theme)
+    state = env.get(ENV_STATE) or str(DEFAULT_STATE)
+    user = env.get(ENV_USER) or "local"
+    return DashboardSettings(data_path=Path(data).expanduser().absolute(), lang=lang, theme=theme,
+                             state_dir=Path(state).expanduser().absolute(), user=user)
 
 
 def plotly_template(theme: str) -> str:

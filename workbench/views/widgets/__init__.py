@@ -1,30 +1,17 @@
-"""The widget kit: models (traitlets state that calls the core) and views (render and bind).
+"""The widget kit: views any dashboard can use (header, data picker, charts, tables, exports).
 
->>> from workbench.views.widgets import AppState, ScoringModel
->>> state = AppState.from_source("sample_data", lang="en")
->>> ScoringModel(state).result.period
-2025
+Each view takes the models it shows, builds its widgets once and re-renders when
+they change; state lives in models (:mod:`workbench.views.state`,
+:mod:`workbench.views.scoring`), bindings in :mod:`workbench.views.mvc`.
 """
 
-from .components import (
-    AhpEditor,
-    ChartView,
-    DataPicker,
-    ExportBar,
-    Header,
-    KpiCards,
-    ProfileView,
-    RankingView,
-    RobustnessView,
-    SchemeStore,
-    WeightPanel,
-    problems_html,
-    style,
-)
-from .models import AppState, ScoringModel, rebalance
+from .chart import ChartView
+from .data_picker import DataPicker
+from .export import ExportBar, ExportFolder
+from .header import Header
+from .html import StatusLine, style
+from .plotly_chart import PlotlyChart
+from .table import DataTable
 
-__all__ = [
-    "AhpEditor", "AppState", "ChartView", "DataPicker", "ExportBar", "Header", "KpiCards", "ProfileView",
-    "RankingView", "RobustnessView", "SchemeStore", "ScoringModel", "WeightPanel", "problems_html",
-    "rebalance", "style",
-]
+__all__ = ["ChartView", "DataPicker", "DataTable", "ExportBar", "ExportFolder", "Header", "PlotlyChart",
+           "StatusLine", "style"]

@@ -70,11 +70,16 @@ function loadPlotly(model) {
   return state.loading;
 }
 
+// The chart follows the width of its place on the page (a projector, a laptop at 125 %, a big
+// screen): figures carry no pixel width, and a ResizeObserver re-lays the chart out when its
+// container changes size (also when a hidden tab or accordion opens).
 const CONFIG = { displaylogo: false, responsive: false, modeBarButtonsToRemove: ["sendDataToCloud"] };
 
 async function render({ model, el }) {
   const plot = document.createElement("div");
   plot.className = "wb-plotly-chart";
+  plot.style.width = "100%";
+  el.style.width = "100%";
   el.appendChild(plot);
   let Plotly;
   try {
@@ -96,7 +101,19 @@ async function render({ model, el }) {
   };
   model.on("change:figure_json", draw);
   await draw();
+  let lastWidth = plot.clientWidth;
+  let pending = null;
+  const observer = new ResizeObserver(() => {
+    const width = plot.clientWidth;
+    if (!width || width === lastWidth) return;  // hidden, or only the height changed
+    lastWidth = width;
+    clearTimeout(pending);
+    pending = setTimeout(() => { if (!drawing) Plotly.Plots.resize(plot); }, 60);
+  });
+  observer.observe(plot);
   return () => {
+    observer.disconnect();
+    clearTimeout(pending);
     model.off("change:figure_json", draw);
     Plotly.purge(plot);
   };

@@ -4,7 +4,7 @@
 :mod:`workbench.studies.inspection` and holds the problem-list filters; the views render
 it. The filters apply to the problem list and to the progress chart alike.
 
->>> from workbench.views.widgets import AppState
+>>> from workbench.views.state import AppState
 >>> model = InspectionModel(AppState.from_source("sample_data"))
 >>> model.overdue_only = True
 >>> set(model.filtered["status"])
@@ -39,9 +39,14 @@ from ...studies.inspection import (
     rectification_progress,
     scores_by_township,
 )
-from .components import ChartView
-from .models import AppState
-from .tables import Cell, download_link, html_table, kpi_cards, section_title, status_html
+from ..mvc import App
+from ..widgets.chart import ChartView
+from ..widgets.data_picker import DataPicker
+from ..widgets.header import Header
+from ..widgets.html import style
+from .common import Opened, data_section, open_app
+from ..state import AppState
+from ..widgets.html import Cell, download_link, html_table, kpi_cards, section_title, status_html
 
 __all__ = ["InspectionModel", "InspectionKpis", "CompletionView", "ScoresView", "ProblemsView"]
 
@@ -151,7 +156,7 @@ class CompletionView:
         self.title = w.HTML()
         self.scope_label = w.HTML()
         self.scope = w.Dropdown(layout=w.Layout(width="320px"))
-        self.chart = ChartView(state, self._figure, width=width)
+        self.chart = ChartView(state, self._figure)
         self._updating = False
         self.scope.observe(lambda _: None if self._updating else self.chart.render(), names="value")
         model.observe(lambda _: self.render(), names="revision")
@@ -199,7 +204,7 @@ class ScoresView:
     def __init__(self, state: AppState, model: InspectionModel, *, width: int = 1280):
         self.state, self.model = state, model
         self.title = w.HTML()
-        self.chart = ChartView(state, self._figure, width=width)
+        self.chart = ChartView(state, self._figure)
         model.observe(lambda _: self.render(), names="revision")
         state.observe(lambda _: self.render(), names="lang")
         self.widget = w.VBox([self.title, self.chart.widget])
@@ -235,7 +240,7 @@ class ProblemsView:
         self.export = w.Button(icon="file-excel-o", layout=w.Layout(width="auto"))
         self.export_status = w.HTML()
         self.progress_title = w.HTML()
-        self.chart = ChartView(state, self._figure, width=width)
+        self.chart = ChartView(state, self._figure)
         self._updating = False
         for control, trait in ((self.category, "categories"), (self.severity, "severities"),
                                (self.township, "townships"), (self.status, "statuses")):
@@ -341,3 +346,43 @@ def _date(value) -> str:
     if value is None or pd.isna(value):
         return ""
     return str(pd.Timestamp(value).date())
+
+
+# ---------------------------------------------------------------------------------- app
+
+class InspectionApp(App):
+    """Three meetings and one lesson, inspection scores, the problem list, rectification progress."""
+
+    name = "inspection"
+
+    def __init__(self, opened: Opened, *, exports_folder=None):
+        state = opened.state
+        super().__init__(state)
+        header = Header(state, "inspection_title")
+        picker = DataPicker(state, data_root=opened.data_root, exports=opened.exports)
+        model = InspectionModel(state)
+        kpis = InspectionKpis(state, model)
+        completion = CompletionView(state, model)
+        scores = ScoresView(state, model)
+        problems = ProblemsView(state, model, folder=exports_folder or opened.exports.folder)
+        self.models = {"inspection": model}
+        self.views = {"header": header, "picker": picker, "kpis": kpis, "completion": completion,
+                      "scores": scores, "problems": problems}
+        self.widget = w.VBox([style(), header.widget, data_section(state, picker), kpis.widget, completion.widget,
+                              scores.widget, problems.widget], layout=w.Layout(width="100%"))
+        self.widget.add_class("wb-app")
+        self.widget.add_class("wb-app-inspection")
+
+
+def build_inspection_app(data=None, *, lang: str | None = None, theme: str | None = None,
+                         period: int | None = None, exports_folder=None, state_dir=None, data_root=None) -> App:
+    """Inspection and rectification: completion heat map, scores by method, the problem list, progress.
+
+    >>> app = build_inspection_app("sample_data", lang="en")
+    >>> app.views["problems"].overdue.value = True
+    >>> set(app.models["inspection"].filtered["status"])
+    {'overdue'}
+    """
+    return open_app(lambda opened: InspectionApp(opened, exports_folder=exports_folder), data, lang=lang,
+                    theme=theme, period=period, state_dir=state_dir, data_root=data_root,
+                    title_key="inspection_title")

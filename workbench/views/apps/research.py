@@ -5,7 +5,7 @@ before, for the movers) and the researcher's choices; every number comes from
 :mod:`workbench.studies.research`. Branches are shown by keyed pseudonyms unless the
 app is built with ``pseudonymise=False``; no view shows a person's name.
 
->>> from workbench.views.widgets import AppState
+>>> from workbench.views.state import AppState
 >>> model = ResearchModel(AppState.from_source("sample_data"), key="doc")
 >>> model.regression().n > 100, model.names.iloc[0].startswith("B-")
 (True, True)
@@ -38,9 +38,14 @@ from ...studies.research import (
     regression,
     research_frame,
 )
-from .components import ChartView
-from .models import AppState
-from .tables import Cell, download_link, fmt_number, html_table, section_title, status_html
+from ..mvc import App, follow
+from ..widgets.chart import ChartView
+from ..widgets.data_picker import DataPicker
+from ..widgets.header import Header
+from ..widgets.html import style
+from .common import Opened, data_section, open_app, section
+from ..state import AppState
+from ..widgets.html import Cell, download_link, fmt_number, html_table, section_title, status_html
 
 __all__ = ["ResearchModel", "CorrelationView", "ScatterView", "RegressionView", "ClusterView", "CoherenceView",
            "MoversView", "ResearchExport"]
@@ -174,7 +179,7 @@ class CorrelationView(_View):
         self.set_label, self.method_label = w.HTML(), w.HTML()
         self.set = w.Dropdown(layout=w.Layout(width="300px"))
         self.method = w.ToggleButtons(style={"button_width": "190px"})
-        self.chart = ChartView(state, self._figure, width=width)
+        self.chart = ChartView(state, self._figure)
         self._updating = False
         self.set.observe(lambda c: self._pick("corr_set", c), names="value")
         self.method.observe(lambda c: self._pick("corr_method", c), names="value")
@@ -222,7 +227,7 @@ class ScatterView(_View):
         self.x = w.Dropdown(layout=w.Layout(width="260px"))
         self.y = w.Dropdown(layout=w.Layout(width="200px"))
         self.summary = w.HTML()
-        self.chart = ChartView(state, self._figure, width=width)
+        self.chart = ChartView(state, self._figure)
         self._updating = False
         self._fit = None
         self.x.observe(lambda c: self._pick("x", c), names="value")
@@ -339,7 +344,7 @@ class ClusterView(_View):
         self.title = w.HTML()
         self.k_label = w.HTML()
         self.k = w.IntSlider(min=2, max=6, value=model.k, continuous_update=False, layout=w.Layout(width="260px"))
-        self.chart = ChartView(state, self._figure, width=width)
+        self.chart = ChartView(state, self._figure)
         self.table = w.HTML()
         self._clusters = None
         w.link((self.k, "value"), (model, "k"))
@@ -412,7 +417,7 @@ class MoversView(_View):
     def __init__(self, state: AppState, model: ResearchModel, *, width: int = 640):
         self.title = w.HTML()
         self.summary = w.HTML()
-        self.chart = ChartView(state, self._figure, width=width)
+        self.chart = ChartView(state, self._figure)
         self.branches = w.HTML()
         self.indicators = w.HTML()
         self._movers = None
@@ -519,3 +524,62 @@ class ResearchExport:
 
     def render(self) -> None:
         self.button.description = tr("export_research", self.state.lang)
+
+
+# ---------------------------------------------------------------------------------- app
+
+class ResearchApp(App):
+    """Function indicators and outcomes: correlations, fits, robust regression, clusters, coherence, movers."""
+
+    name = "research"
+
+    def __init__(self, opened: Opened, *, pseudonymise: bool = True, key=None, exports_folder=None):
+        state = opened.state
+        super().__init__(state)
+        header = Header(state, "research_title")
+        picker = DataPicker(state, data_root=opened.data_root, exports=opened.exports)
+        model = ResearchModel(state, pseudonymise=pseudonymise, key=key)
+        intro = w.HTML()
+
+        def render_intro():
+            note = tr("pseudonymised_note", state.lang) if pseudonymise else ""
+            intro.value = (f"<div class='wb-note'>{html.escape(tr('research_intro', state.lang, period=state.period))} "
+                           f"<b>{html.escape(note)}</b></div>")
+        follow(state, ["lang", "period"], render_intro)
+        correlations = CorrelationView(state, model)
+        scatter = ScatterView(state, model)
+        reg = RegressionView(state, model)
+        clusters = ClusterView(state, model)
+        coh = CoherenceView(state, model)
+        movers = MoversView(state, model)
+        export = ResearchExport(state, model, folder=exports_folder or opened.exports.folder)
+        self.models = {"research": model}
+        self.views = {"header": header, "picker": picker, "correlations": correlations, "scatter": scatter,
+                      "regression": reg, "clusters": clusters, "coherence": coh, "movers": movers, "export": export}
+        self.widget = w.VBox([style(), header.widget, data_section(state, picker), intro,
+                              section(state, "sec_relations"),
+                              w.HBox([correlations.widget, scatter.widget],
+                                     layout=w.Layout(flex_flow="row wrap", grid_gap="16px", width="100%")),
+                              reg.widget, clusters.widget, coh.widget, movers.widget, export.widget],
+                             layout=w.Layout(width="100%"))
+        self.widget.add_class("wb-app")
+        self.widget.add_class("wb-app-research")
+
+
+def build_research_app(data=None, *, lang: str | None = None, theme: str | None = None, period: int | None = None,
+                       pseudonymise: bool = True, key: str | bytes | None = None, exports_folder=None,
+                       state_dir=None, data_root=None) -> App:
+    """Research of branch functions: correlations, fits, robust regression, clusters, coherence, movers.
+
+    Branches appear as keyed pseudonyms (``pseudonymise=True``, the default);
+    ``key`` fixes the codes (default: ``WORKBENCH_PSEUDONYM_KEY`` or a key of
+    this session).
+
+    >>> app = build_research_app("sample_data", lang="en", key="doc")
+    >>> app.models["research"].coherence.dimensions.index[-1]
+    'total'
+    """
+    return open_app(lambda opened: ResearchApp(opened, pseudonymise=pseudonymise, key=key,
+                                               exports_folder=exports_folder),
+                    data, lang=lang, theme=theme, period=period, state_dir=state_dir, data_root=data_root,
+                    title_key="research_title")

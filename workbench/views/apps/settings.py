@@ -7,7 +7,7 @@ views render them and turn clicks into model calls. The baseline in
 scenario, and one that fails leaves the previous scenario in place (its
 reason is shown in the page, never a traceback).
 
->>> from workbench.views.widgets import AppState
+>>> from workbench.views.state import AppState
 >>> state = AppState.from_source("sample_data", lang="en")
 >>> model = ScenarioModel(state)
 >>> model.merge(["B00031", "B00032"], name="Joint branch")
@@ -48,9 +48,14 @@ from ...settings.violations import (
     violations_by_rule,
     violations_by_township,
 )
-from .components import ChartView
-from .models import AppState
-from .tables import Cell, change_cell, download_link, html_table, section_title, status_html
+from ..mvc import App
+from ..widgets.chart import ChartView
+from ..widgets.data_picker import DataPicker
+from ..widgets.header import Header
+from ..widgets.html import style
+from .common import Opened, data_section, open_app, section
+from ..state import AppState
+from ..widgets.html import Cell, change_cell, download_link, html_table, section_title, status_html
 
 __all__ = ["ViolationsModel", "ViolationsView", "ScenarioModel", "ScenarioEditor", "StepsPanel", "BeforeAfterView"]
 
@@ -97,7 +102,7 @@ class ViolationsView:
         self.state, self.model = state, model
         self.title = w.HTML()
         self.summary = w.HTML()
-        self.chart = ChartView(state, self._figure, width=width)
+        self.chart = ChartView(state, self._figure)
         self.rule = w.Dropdown(layout=w.Layout(width="320px"))
         self.township = w.Dropdown(layout=w.Layout(width="250px"))
         self.severity = w.Dropdown(layout=w.Layout(width="180px"))
@@ -675,7 +680,7 @@ class BeforeAfterView:
         self.state, self.model = state, model
         self.title = w.HTML()
         self.totals = w.HTML()
-        self.chart = ChartView(state, self._figure, width=width)
+        self.chart = ChartView(state, self._figure)
         self.affected_title = w.HTML()
         self.affected = w.HTML()
         self.timing = w.HTML()
@@ -774,3 +779,50 @@ class BeforeAfterView:
         self.affected.value = (f"<div class='wb-scroll wb-before-after'>{html_table(heads, rows, row_classes=css, numeric=(2, 3, 4, 5, 7))}</div>"
                                if rows else "")
         self.timing.value = f"<div class='wb-note'>{_esc('compare_timing', lang, seconds=self.model.seconds)}</div>"
+
+
+# ---------------------------------------------------------------------------------- app
+
+class SettingsApp(App):
+    """Rule violations, the scenario editor and the before / after of the scenario."""
+
+    name = "settings"
+
+    def __init__(self, opened: Opened, *, scenarios_folder=None):
+        state = opened.state
+        super().__init__(state)
+        header = Header(state, "settings_title")
+        picker = DataPicker(state, data_root=opened.data_root, exports=opened.exports)
+        violations_model = ViolationsModel(state)
+        violations = ViolationsView(state, violations_model)
+        scenario = ScenarioModel(state, folder=scenarios_folder)
+        editor = ScenarioEditor(state, scenario)
+        steps = StepsPanel(state, scenario)
+        before_after = BeforeAfterView(state, scenario)
+        editor.widget.layout = w.Layout(flex="1 1 520px", min_width="0", max_width="680px")
+        steps.widget.layout = w.Layout(flex="1 1 420px", min_width="0")
+        self.models = {"violations": violations_model, "scenario": scenario}
+        self.views = {"header": header, "picker": picker, "violations": violations, "editor": editor,
+                      "steps": steps, "before_after": before_after}
+        self.widget = w.VBox([style(), header.widget, data_section(state, picker), violations.widget,
+                              section(state, "sec_editor"),
+                              w.HBox([editor.widget, steps.widget],
+                                     layout=w.Layout(flex_flow="row wrap", grid_gap="12px", align_items="flex-start",
+                                                     width="100%")),
+                              before_after.widget], layout=w.Layout(width="100%"))
+        self.widget.add_class("wb-app")
+        self.widget.add_class("wb-app-settings")
+
+
+def build_settings_app(data=None, *, lang: str | None = None, theme: str | None = None, period: int | None = None,
+                       scenarios_folder=None, state_dir=None, data_root=None) -> App:
+    """Branch-settings simulator: rule violations, the scenario editor, and before / after.
+
+    >>> app = build_settings_app("sample_data", lang="en")
+    >>> app.models["scenario"].merge(["B00031", "B00032"], name="Joint")
+    True
+    >>> "B00031" in set(app.state.data.branches["branch_id"])  # the baseline is never changed
+    True
+    """
+    return open_app(lambda opened: SettingsApp(opened, scenarios_folder=scenarios_folder), data, lang=lang,
+                    theme=theme, period=period, state_dir=state_dir, data_root=data_root, title_key="settings_title")
