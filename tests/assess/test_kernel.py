@@ -7,6 +7,8 @@ references written from the rules' wording, one branch at a time.
 from __future__ import annotations
 
 import math
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -158,3 +160,25 @@ def test_geometric_floor_counts_what_it_raises():
     assert raised == 2 and logs[1, 0] == 0.0 and logs[0, 0] == math.log(GEOMETRIC_FLOOR)
     with pytest.warns(aggregate.GeometricZeroWarning, match="2 score"):
         aggregate.geometric(x, [1.0, 1.0])
+
+
+def test_a_second_quota_rule_is_one_edit_that_every_engine_follows(monkeypatch):
+    """Change the framework's rules in the one place (``quota_rules``): Scheme.score, the Monte Carlo
+    engine and the national engine all cascade them the same way."""
+    rules = (QuotaRule("strong", 0.1), QuotaRule("standardized", 0.5))
+    monkeypatch.setattr(wb.Framework, "quota_rules", property(lambda self: rules))
+    data = wb.load("sample_data")
+    scheme = wb.Scheme(wb.Framework.default())
+    table = wb.compute_indicators(data, period=2025)
+    result = scheme.score(table)
+    counts = result.grade_counts()
+    assert counts["strong"] == 30 and counts["standardized"] <= 150
+    assert counts["standardized"] + counts["strong"] < (result.total >= 75).sum()   # the cascade bit
+    mc = wb.monte_carlo(scheme, table, n=8, seed=3, spread=0.3, progress=False)
+    for i in range(len(mc.samples)):
+        again = mc.scheme_for(i).score(table)
+        assert (again.grade.cat.codes.to_numpy() == mc.grades[i]).all()
+    from workbench.scale import score_dataset, write_partitioned
+
+    national = score_dataset(write_partitioned(data, Path(tempfile.mkdtemp()), partitions=2), period=2025)
+    assert national.grade_counts().to_dict() == counts.to_dict()
