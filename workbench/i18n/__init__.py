@@ -15,7 +15,10 @@ language with :func:`tr`.
 
 from __future__ import annotations
 
+from .assess import ASSESS
+from .cli import CLI
 from .rules import RULES_CATALOGUE
+from .settings import SETTINGS
 from .ui import UI
 
 __all__ = ["tr", "MESSAGES", "LANGUAGES", "catalogue"]
@@ -38,7 +41,7 @@ def catalogue(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE)
+MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, ASSESS, SETTINGS, CLI)
 
 
 def tr(key: str, lang: str = "zh", **values) -> str:
