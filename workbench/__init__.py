@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 #: public name -> module that defines it
 _EXPORTS = {
@@ -33,8 +33,8 @@ _EXPORTS = {
     "ScenarioComparison": "workbench.settings.scenario",
     "ScenarioError": "workbench.settings.scenario",
     "suggest_settings": "workbench.settings.suggest",
-    "Assessment": "workbench.assess.scoring",
-    "Comparison": "workbench.assess.scoring",
+    "Assessment": "workbench.assess.assessment",
+    "Comparison": "workbench.assess.assessment",
     "Scheme": "workbench.assess.scoring",
     "leave_one_out": "workbench.assess.robustness",
     "monte_carlo": "workbench.assess.robustness",

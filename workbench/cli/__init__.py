@@ -2,9 +2,11 @@
 
 Every command prints a readable message and exits 1 on bad input, never a
 Python traceback: DataError (in the language of ``--lang``), the framework's
-and scenario's errors (which subclass ValueError), and operating-system errors
-(one line: the path and the reason) are caught at this one place. Anything
-else is reported in one line too; ``WORKBENCH_DEBUG=1`` shows the traceback.
+and scenario's errors (which subclass ValueError; one that can speak both
+languages, ``err.message(lang)``, speaks the command's ``--lang``), and
+operating-system errors (one line: the path and the reason) are caught at this
+one place. Anything else is reported in one line too; ``WORKBENCH_DEBUG=1``
+shows the traceback.
 
 >>> build_parser().parse_args(["check", "sample_data"]).command
 'check'
@@ -13,11 +15,12 @@ else is reported in one line too; ``WORKBENCH_DEBUG=1`` shows the traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from pathlib import Path
 
-import importlib
+from ..i18n import tr
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
@@ -55,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                 remove_stale_temporaries(Path(target).parent if Path(target).suffix else Path(target).parent)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(tr("cli_interrupted", lang), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # the reader went away (``workbench screen ... | head``): stop quietly, as other tools do
@@ -64,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the one place that turns every error into a message
         if os.environ.get("WORKBENCH_DEBUG"):
             raise
-        print(f"error: {describe_error(exc, lang)}", file=sys.stderr)
+        print(tr("cli_error", lang, message=describe_error(exc, lang)), file=sys.stderr)
         return 1
 
 
@@ -78,6 +81,12 @@ def describe_error(exc: BaseException, lang: str = "en") -> str:
 
     if isinstance(exc, DataError):
         return exc.render(lang)
+    message = getattr(exc, "message", None)
+    if callable(message):  # an error that speaks both languages
+        try:
+            return str(message(lang))
+        except (TypeError, ValueError):
+            pass
     if isinstance(exc, OSError):
         path = exc.filename if exc.filename is not None else ""
         path = str(path)
