@@ -347,26 +347,42 @@ def _fsync_dir(folder: Path) -> None:
 # --------------------------------------------------------------------- YAML
 
 class YamlError(ValueError):
-    """A YAML document that is refused; the message names the file and the place, never the content."""
+    """A YAML document that is refused; the message names the file and the place, never the content.
+
+    For a syntax error, ``line`` and ``column`` (1-based) say where and ``detail``
+    is PyYAML's own explanation (one line of the document at most).
+    """
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None,
+                 detail: str = ""):
+        super().__init__(message)
+        self.line, self.column, self.detail = line, column, detail
 
 
 MAX_YAML_BYTES = 2 * 2**20
 MAX_YAML_DEPTH = 64
+#: values a document may hold once its aliases are expanded (a billion-laughs bomb holds 10^9)
+MAX_YAML_VALUES = 1_000_000
 
 
 def safe_yaml_load(text: str | bytes, *, source: str = "<yaml>", max_bytes: int = MAX_YAML_BYTES):
-    """Load YAML without aliases, tags or unbounded size: what every YAML reader here uses.
+    r"""Load YAML with bounded expansion, depth and size: what every YAML reader here uses.
 
-    Anchors and aliases (``&a`` / ``*a``) are refused: a few hundred bytes of
-    nested aliases expand to gigabytes. Only plain YAML types are built (safe
-    loader), nesting is bounded, and errors say where without quoting the document.
+    Aliases (``*a``) may repeat a value, but the document's size with every
+    alias expanded is measured before anything is built, and a document beyond
+    ``MAX_YAML_VALUES`` (a few hundred bytes of nested aliases expand to
+    billions), a recursive alias, nesting deeper than ``MAX_YAML_DEPTH`` or a
+    file over ``max_bytes`` is refused. Only plain YAML types are built (safe
+    loader); errors say where without quoting the document.
 
     >>> safe_yaml_load("weights: {team: 0.3}")
     {'weights': {'team': 0.3}}
-    >>> safe_yaml_load("a: &x [1]\\nb: *x", source="s.yaml")
+    >>> bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    ...     f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcdef", "bcdefg"))
+    >>> safe_yaml_load(bomb, source="s.yaml")
     Traceback (most recent call last):
     ...
-    workbench.files.YamlError: s.yaml, line 2: aliases (*x) are not allowed; write the values out
+    workbench.files.YamlError: s.yaml: aliases expand it to more than 1,000,000 values; write the values out
     """
     import yaml
 
@@ -379,36 +395,62 @@ def safe_yaml_load(text: str | bytes, *, source: str = "<yaml>", max_bytes: int 
             raise YamlError(f"{source}: not UTF-8 text (byte {exc.start})") from None
     if len(text) > max_bytes:
         raise YamlError(f"{source}: {len(text):,} characters, over the limit of {max_bytes:,}; not read")
-
-    class _NoAliasLoader(yaml.SafeLoader):
-        def compose_node(self, parent, index):
-            if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
-                name = str(event.anchor)[:20]
-                raise YamlError(f"{source}, line {event.start_mark.line + 1}: aliases (*{name}) are not "
-                                "allowed; write the values out")
-            depth = getattr(self, "_wb_depth", 0)
-            if depth > MAX_YAML_DEPTH:
-                event = self.peek_event()
-                raise YamlError(f"{source}, line {event.start_mark.line + 1}: nested deeper than "
-                                f"{MAX_YAML_DEPTH} levels")
-            self._wb_depth = depth + 1
-            try:
-                return super().compose_node(parent, index)
-            finally:
-                self._wb_depth = depth
-
+    loader = yaml.SafeLoader(text)
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node, source)
+        return loader.construct_document(node)
     except YamlError:
         raise
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = str(getattr(exc, "problem", "") or type(exc).__name__)[:100]
-        raise YamlError(f"{source}{where}: not valid YAML ({problem})") from None
+        raise YamlError(f"{source}{where}: not valid YAML ({problem})",
+                        line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
+                        detail=str(exc)[:500]) from None
     except RecursionError:
         raise YamlError(f"{source}: nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root, source: str) -> None:
+    """Refuse a node graph whose aliases expand beyond MAX_YAML_VALUES, recursive aliases, deep nesting."""
+    import yaml
+
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    stack = [(root, False)]
+    active: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if isinstance(node, yaml.ScalarNode):
+            size[key], depth[key] = 1, 1
+            continue
+        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) \
+            else list(node.value)
+        if done:
+            active.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+            if size[key] > MAX_YAML_VALUES:
+                raise YamlError(f"{source}: aliases expand it to more than {MAX_YAML_VALUES:,} values; "
+                                "write the values out")
+            if depth[key] > MAX_YAML_DEPTH:
+                raise YamlError(f"{source}, line {node.start_mark.line + 1}: nested deeper than "
+                                f"{MAX_YAML_DEPTH} levels")
+            continue
+        if key in size:
+            continue
+        if key in active:
+            raise YamlError(f"{source}, line {node.start_mark.line + 1}: a recursive alias; write the values out")
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
 
 
 # ----------------------------------------------------------- Excel and CSV

@@ -67,8 +67,17 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the one place that turns every error into a message
         if os.environ.get("WORKBENCH_DEBUG"):
             raise
-        print(tr("cli_error", lang, message=describe_error(exc, lang)), file=sys.stderr)
+        # an error that speaks both languages (a DataError, ``err.message(lang)``) speaks --lang
+        speaks = isinstance(exc, _bilingual_errors()) or callable(getattr(exc, "message", None))
+        shown = lang if speaks else "en"
+        print(tr("cli_error", shown, message=describe_error(exc, shown)), file=sys.stderr)
         return 1
+
+
+def _bilingual_errors() -> tuple[type, ...]:
+    from ..data import DataError
+
+    return (DataError,)
 
 
 def describe_error(exc: BaseException, lang: str = "en") -> str:

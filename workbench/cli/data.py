@@ -93,7 +93,7 @@ def _cmd_check(args) -> int:
     try:
         data = load(args.path, lang=lang, budget=_budget(args), include_hidden=args.hidden)
     except DataError as err:
-        print(err.render(lang), file=sys.stderr)
+        print(tr("cli_error", lang, message=err.render(lang)), file=sys.stderr)
         if args.report:
             out = write_problem_report(err, args.report, lang=lang)
             print(tr("data_report_written", lang, path=out))
