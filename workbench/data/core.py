@@ -22,12 +22,11 @@ from .readers import (
     ReadBudget,
     match_table_name,
     read_csv_bytes,
-    read_source,
-    read_workbook,
     table_file_names,
     table_label,
 )
 from .schema import REQUIRED_TABLES, TABLE_ORDER, TABLES, VALUE_ALIASES
+from .sources import read_source
 from .validate import empty_table, validate_tables
 
 __all__ = ["BranchData", "LoadSummary", "load", "load_files"]
@@ -402,7 +401,7 @@ def load_files(files: dict[str, bytes], *, today: dt.date | None = None, source:
         if len(workbooks) != len(files):
             log.add(source, "data_upload_mixed")
             raise log.error(lang)
-        from .readers import read_workbooks
+        from .workbook import read_workbooks
 
         raw = read_workbooks([(Path(n).name, files[n]) for n in workbooks], log, budget=budget,
                              include_hidden=include_hidden)

@@ -22,7 +22,8 @@ import pandas as pd
 from ..files import atomic_path
 from ..i18n import tr
 from .errors import DataError
-from .readers import DEFAULT_BUDGET, ReadBudget, detect_encoding, scan_workbook
+from .readers import DEFAULT_BUDGET, ReadBudget, detect_encoding
+from .workbook import scan_workbook
 
 __all__ = ["write_problem_report"]
 
@@ -163,7 +164,8 @@ def _mark_cells(book, table: pd.DataFrame, lang: str, *, workbook: str | None) -
             coordinate_from_string(ref)
         except ValueError:
             continue
-        text = rec.message + (f"\n{rec.fix}" if rec.fix else "")
+        head = f"{rec.header}：" if rec.header and lang == "zh" else f"{rec.header}: " if rec.header else ""
+        text = head + rec.message + (f"\n{rec.fix}" if rec.fix else "")
         comments.setdefault((sheet, ref), []).append(text)
         if rec.severity == "error" or (sheet, ref) not in severity:
             severity[(sheet, ref)] = rec.severity
