@@ -173,6 +173,7 @@ class AppState(Model):
     loaded_by = t.Unicode("")
     loaded_at = t.Unicode("")
     problems = t.Any(None)       # DataFrame of the last failed load, else None
+    error = t.Any(None)          # the DataError of the last failed load (it renders in either language)
     #: bumped whenever ``data`` changes (views re-render on it)
     revision = t.Int(0)
 
@@ -208,6 +209,7 @@ class AppState(Model):
             self.loaded_by = loaded_by
             self.loaded_at = loaded_at or dt.datetime.now().isoformat(timespec="seconds")
             self.problems = None
+            self.error = None
             self.periods = data.periods
             if self.period not in data.periods:
                 self.period = data.periods[-1] if data.periods else None
@@ -216,12 +218,17 @@ class AppState(Model):
     def load(self, source: str | Path) -> bool:
         """Load a folder or workbook; on bad input keep the current data and set ``problems``."""
         try:
-            data = load(source)
+            data = load(source, lang=self.lang)
         except DataError as err:
-            self.problems = err.problems
+            self._refused(err)
             return False
         self.replace_data(data, str(source))
         return True
+
+    def _refused(self, err: DataError) -> None:
+        with self.hold_trait_notifications():
+            self.error = err
+            self.problems = err.problems
 
     def load_uploaded(self, files: dict[str, bytes], *, source: str | None = None) -> bool:
         """Load uploaded CSV files or one workbook; same guarantees as :meth:`load`.
@@ -231,9 +238,9 @@ class AppState(Model):
         """
         source = source or ", ".join(sorted(files))
         try:
-            data = load_files(files, source=source)
+            data = load_files(files, source=source, lang=self.lang)
         except DataError as err:
-            self.problems = err.problems
+            self._refused(err)
             return False
         loaded_by = loaded_at = ""
         if self.store is not None:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Callable
 
 import ipywidgets as w
-import pandas as pd
 import traitlets as t
 
 from ...data import BranchData, DataError, load, load_files
@@ -22,7 +21,7 @@ from ...i18n import tr
 from ..environment import dashboard_settings
 from ..mvc import App, Model, follow
 from ..state import AppState, DataStore
-from ..widgets.data_picker import DataPicker
+from ..widgets.data_picker import DataPicker, ProblemsPanel
 from ..widgets.export import ExportFolder
 from ..widgets.html import StatusLine, esc, section_title, style
 from ..widgets.table import DataTable
@@ -37,7 +36,7 @@ class Opened:
         self.state, self.store, self.data_root, self.exports = state, store, data_root, exports
 
 
-def _open_state(data, *, lang, theme, period, state_dir) -> tuple[AppState | None, pd.DataFrame | None, dict]:
+def _open_state(data, *, lang, theme, period, state_dir) -> tuple[AppState | None, DataError | None, dict]:
     """Load the data a dashboard shows: given data, else the user's last upload, else the server's."""
     settings = dashboard_settings()
     lang = lang or settings.lang
@@ -58,17 +57,17 @@ def _open_state(data, *, lang, theme, period, state_dir) -> tuple[AppState | Non
             store.forget()  # the stored set no longer loads (e.g. stricter rules): back to the server's data
     path = data if data is not None else settings.data_path
     try:
-        loaded = load(path)
+        loaded = load(path, lang=lang)
     except DataError as err:
         context["source"] = str(path)
-        return None, err.problems, context
+        return None, err, context
     return AppState(loaded, lang=lang, theme=theme, period=period, source=str(path), store=store), None, context
 
 
 def open_app(build: Callable[[Opened], App], data=None, *, lang=None, theme=None, period=None,
              state_dir=None, data_root=None, title_key: str = "") -> App:
     """Open a dashboard: its state from the data, then ``build(opened)``; a problem page on bad data."""
-    state, problems, context = _open_state(data, lang=lang, theme=theme, period=period, state_dir=state_dir)
+    state, error, context = _open_state(data, lang=lang, theme=theme, period=period, state_dir=state_dir)
     settings = context["settings"]
     store = context["store"]
     exports_root = (store.root / "users" / store.folder.name / "exports") if store is not None else \
@@ -78,7 +77,7 @@ def open_app(build: Callable[[Opened], App], data=None, *, lang=None, theme=None
     if state is None:
         def rebuild(new_state: AppState) -> App:
             return build(Opened(new_state, store=store, data_root=root, exports=exports))
-        return DataProblemApp(problems, source=context["source"], lang=context["lang"], theme=context["theme"],
+        return DataProblemApp(error, source=context["source"], lang=context["lang"], theme=context["theme"],
                               store=store, rebuild=rebuild, title_key=title_key, exports=exports)
     return build(Opened(state, store=store, data_root=root, exports=exports))
 
@@ -115,44 +114,50 @@ class DataProblemApp(App):
 
     name = "data-problems"
 
-    def __init__(self, problems: pd.DataFrame, *, source: str, lang: str, theme: str, store: DataStore | None,
+    def __init__(self, error: DataError, *, source: str, lang: str, theme: str, store: DataStore | None,
                  rebuild: Callable[[AppState], App], title_key: str, exports: ExportFolder):
         page = PageState(lang=lang, theme=theme)
         super().__init__(page)
         self.source, self.store, self.rebuild, self.title_key = source, store, rebuild, title_key
-        self.problems = problems
+        self.error = error
         self.heading = w.HTML()
         self.language = w.ToggleButtons(options=[("中文", "zh"), ("English", "en")], value=lang,
                                         style={"button_width": "90px"})
         w.link((self.language, "value"), (page, "lang"))
-        self.table = DataTable(page, page_size=15, export=lambda frame: _export(exports, frame))
+        self.panel = ProblemsPanel(page, exports)
         self.upload = w.FileUpload(accept=".csv,.xlsx,.xlsm,.txt", multiple=True)
         self.status = StatusLine(page)
         self.upload.observe(lambda _: self.try_upload() if self.upload.value else None, names="value")
         follow(page, "lang", self.render)
-        self.views = {"problems": self.table, "status": self.status}
-        self.widget = w.VBox([style(), self.heading, self.language, self.table.widget, self.upload, self.status.widget])
+        self.panel.show(error)
+        self.views = {"problems": self.panel, "status": self.status}
+        self.widget = w.VBox([style(), self.heading, self.language, self.upload, self.status.widget,
+                              self.panel.widget])
         self.widget.add_class("wb-app")
         self.widget.add_class("wb-app-data-problems")
         self.app: App | None = None
 
+    @property
+    def table(self) -> DataTable:
+        return self.panel.table
+
     def render(self) -> None:
         lang = self.state.lang
         title = tr(self.title_key, lang) if self.title_key else ""
-        self.heading.value = (f"<div class='wb-status wb-bad'><b>{esc(tr('data_refused', lang, source=Path(self.source).name, n=len(self.problems)))}</b>"
+        n = len(self.error.problems)
+        self.heading.value = (f"<div class='wb-status wb-bad'><b>{esc(tr('data_refused', lang, source=Path(self.source).name, n=n))}</b>"
                               f"<br>{esc(tr('data_refused_hint', lang, title=title))}</div>")
-        self.upload.description = tr("upload", self.state.lang)
-        labels = {c: tr(f"problem_{c}", lang) for c in ("file", "row", "column", "value", "message")}
-        self.table.show(self.problems, {c: labels.get(c, c) for c in self.problems.columns})
+        self.upload.description = tr("upload", lang)
 
     def try_upload(self) -> bool:
         """Load the uploaded files; when they load, the dashboard replaces this page."""
         files = {f["name"]: bytes(f["content"]) for f in self.upload.value}
         source = ", ".join(sorted(files))
         try:
-            data = load_files(files, source=source)
+            data = load_files(files, source=source, lang=self.state.lang)
         except DataError as err:
-            self.problems = err.problems
+            self.error = err
+            self.panel.show(err)
             self.status.set("load_failed", ok=False, n=len(err.problems))
             self.render()
             return False
@@ -168,7 +173,3 @@ class DataProblemApp(App):
         return True
 
 
-def _export(exports: ExportFolder, frame: pd.DataFrame) -> Path:
-    path = exports.path("problems", ".xlsx")
-    frame.to_excel(path, index=False)
-    return exports.written(path)
