@@ -47,9 +47,19 @@ def test_a_bad_upload_shows_its_problems_as_a_table_and_keeps_the_data(overview,
     files["members.csv"] = files["members.csv"].replace(b"formal", b"honorary", 1)
     _files(picker, files)
     assert state.data is before
-    table = picker.problems.model.frame
-    assert "honorary" in set(table["value"].astype(str)) and "members.csv" in set(table["file"])
+    table = picker.problems.table.model.frame
+    row = table[table["value"].astype(str) == "honorary"].iloc[0]
+    assert row["place"].startswith("members.csv") and row["header"] == "status"
+    assert "formal" in row["message"] and row["fix"]            # what is allowed, and how to fix it
     assert "wb-bad" in picker.status.widget.value and picker.problems.widget.layout.display is None
+    state.lang = "en"                                            # the problems follow the language
+    assert "Where" in [label for label, _ in picker.problems.table.sort.options]
+    assert "not an allowed value" in picker.problems.table.model.frame["message"].iloc[0]
+    report = picker.problems.write_report()                      # the clerk's files, marked
+    import openpyxl
+    assert report.exists() and len(openpyxl.load_workbook(report).sheetnames) >= 2
+    assert "download=" in picker.problems.link.value
+    state.lang = "zh"
     files["members.csv"] = small.members.to_csv(index=False).encode()
     _files(picker, files)
     assert len(state.data.branches) == len(small.branches)
@@ -120,6 +130,7 @@ def test_bad_server_data_gives_a_problem_page_and_a_good_upload_replaces_it(tmp_
     app = build_weight_explorer(bad, lang="en", state_dir=tmp_path / "state")
     assert isinstance(app, DataProblemApp)
     assert "honorary" in set(app.table.model.frame["value"].astype(str))
+    assert app.panel.write_report().exists()
     assert "cannot be shown" in app.heading.value
     app.state.lang = "zh"
     assert "无法显示看板" in app.heading.value
@@ -128,3 +139,28 @@ def test_bad_server_data_gives_a_problem_page_and_a_good_upload_replaces_it(tmp_
          "last_modified": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)} for n, b in _csv(small).items())
     assert app.app is not None and app.widget.children == (app.app.widget,)
     assert len(app.state.data.branches) == len(small.branches) and "panel" in app.views
+
+
+def test_the_overview_and_the_settings_page_count_violations_alike(tmp_path):
+    from workbench.settings.rules import check_rules
+    from workbench.studies.kpis import violation_figures
+    from workbench.views import build_settings_app
+
+    overview = build_overview_app("sample_data", lang="zh", state_dir=tmp_path / "s1")
+    settings = build_settings_app("sample_data", lang="zh", state_dir=tmp_path / "s2")
+    f = violation_figures(check_rules(overview.state.data, period=2025))
+    cards = overview.views["kpis"].widget.value
+    assert f"{f['violations']:,}" in cards and f"错误 {f['violation_errors']}" in cards
+    assert f"涉及 {f['violation_branches']} 个支部" in cards
+    settings_text = settings.views["violations"].widget.children[0].value if hasattr(
+        settings.views["violations"].widget, "children") else ""
+    page = " ".join(getattr(w, "value", "") for w in _walk(settings.widget) if isinstance(getattr(w, "value", None), str))
+    assert f"{f['violations']}" in page and f"{f['violation_errors']}" in page, settings_text
+
+
+def _walk(widget):
+    stack = [widget]
+    while stack:
+        x = stack.pop()
+        yield x
+        stack.extend(getattr(x, "children", ()) or ())

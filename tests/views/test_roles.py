@@ -170,7 +170,7 @@ def test_a_township_without_branches_in_the_data_gets_a_page_that_says_so(tmp_pa
     with acting_as(Identity("wang", "township", ("没有这个乡镇",))):
         app = apps.build_overview_app(lang="zh", state_dir=tmp_path)
     assert isinstance(app, DataProblemApp)
-    assert "没有这个乡镇" in app.problems["message"].iloc[0]
+    assert "没有这个乡镇" in app.error.problems["message"].iloc[0]
 
 
 def test_scope_keeps_every_record_of_the_township_and_nothing_else(county, town):

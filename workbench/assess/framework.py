@@ -23,7 +23,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..files import atomic_path
+from ..files import YamlError, atomic_path, safe_yaml_load
+from .kernel import QuotaRule
+from .normalize import METHODS as NORMALIZATIONS
 from .ruleset import RuleSet, Screening
 
 __all__ = [
@@ -37,10 +39,7 @@ __all__ = [
     "Flag",
     "Aggregation",
     "FrameworkError",
-    "NORMALIZATION_METHODS",
 ]
-
-NORMALIZATION_METHODS = ("minmax", "zscore", "rank", "target", "goalposts")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -74,13 +73,20 @@ class Normalization(_Model):
     for lower-is-better indicators).
     """
 
-    method: Literal["minmax", "zscore", "rank", "target", "goalposts"] = "minmax"
+    method: str = "minmax"
     target: float | None = None
     worst: float | None = None
     low: float | None = None
     high: float | None = None
     center: float = 50.0
     scale: float = 10.0
+
+    @field_validator("method")
+    @classmethod
+    def _registered(cls, method: str) -> str:
+        if method not in NORMALIZATIONS:
+            raise ValueError(f"unknown normalization method {method!r}; expected one of {list(NORMALIZATIONS)}")
+        return method
 
     @model_validator(mode="after")
     def _parameters(self):
@@ -306,6 +312,15 @@ class Framework(_Model):
                 return item.zh if lang == "zh" else item.en
         raise KeyError(key)
 
+    @property
+    def quota_rules(self) -> tuple[QuotaRule, ...]:
+        """The quota rules grading applies (:class:`~workbench.assess.kernel.Grading`): today ``quota`` alone.
+
+        >>> Framework.default().quota_rules
+        (QuotaRule(grade='strong', max_share=0.3, scope=None),)
+        """
+        return (QuotaRule(self.quota.grade, self.quota.max_share),) if self.quota else ()
+
     # ---------------------------------------------------------------- building
     @classmethod
     def default(cls, grades: Literal["four_level", "five_star"] = "four_level") -> Framework:
@@ -354,11 +369,9 @@ class Framework(_Model):
 
 def _parse_yaml(text: str, source: str):
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise FrameworkError(f"{source}:{where} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raw = safe_yaml_load(text, source=source)  # no aliases, bounded size, messages never quote it
+    except YamlError as exc:
+        raise FrameworkError(str(exc)) from None
     if not isinstance(raw, dict):
         raise FrameworkError(f"{source}: expected a mapping of keys (name, dimensions, grades ...), "
                              f"got {type(raw).__name__}")

@@ -36,7 +36,7 @@ import shutil
 import socket
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..views.environment import (
@@ -620,7 +620,6 @@ def _voila_app_class():
     Voilà and the Jupyter server.
     """
     from jupyter_server.auth.decorator import allow_unauthenticated
-    from jupyter_server.base.handlers import APIHandler
     from jupyter_server.utils import url_path_join
     from tornado import web
     from tornado.ioloop import IOLoop, PeriodicCallback
@@ -639,7 +638,7 @@ def _voila_app_class():
     from ..views.state import DataStore, sweep_uploads
     from ..views.widgets.plotly_chart import plotly_js_handlers
     from .auth import LoginThrottle, Refused, WorkbenchAuthorizer, identity_provider_for, role_text
-    from .kernels import PAGE_REQUEST, KernelLimitReached, PageRequest
+    from .kernels import PAGE_REQUEST, PageRequest
 
     def pair(key: str, lang: str, **values) -> tuple[str, str]:
         """A catalogue text in the page's language first, then the other one."""

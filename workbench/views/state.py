@@ -339,6 +339,7 @@ class AppState(Model):
     loaded_by = t.Unicode("")
     loaded_at = t.Unicode("")
     problems = t.Any(None)       # DataFrame of the last failed load, else None
+    error = t.Any(None)          # the DataError of the last failed load (it renders in either language)
     #: bumped whenever ``data`` changes (views re-render on it)
     revision = t.Int(0)
 
@@ -381,8 +382,9 @@ class AppState(Model):
         return scope_to_townships(data, self.identity.townships)
 
     def _refuse(self, key: str, **values) -> bool:
-        self.problems = pd.DataFrame([{"file": "", "row": None, "column": "", "value": "",
-                                       "message": tr(key, self.lang, **values)}])
+        """Refuse a load with a message of the catalogue, shown as data problems are."""
+        self._refused(DataError([{"file": Path(self.source).name if self.source else "", "key": key,
+                                  "params": values}], lang=self.lang))
         return False
 
     def _accept(self, data: BranchData) -> BranchData | None:
@@ -413,6 +415,7 @@ class AppState(Model):
             self.loaded_by = loaded_by
             self.loaded_at = loaded_at or dt.datetime.now().isoformat(timespec="seconds")
             self.problems = None
+            self.error = None
             self.periods = data.periods
             if self.period not in data.periods:
                 self.period = data.periods[-1] if data.periods else None
@@ -421,15 +424,20 @@ class AppState(Model):
     def load(self, source: str | Path) -> bool:
         """Load a folder or workbook; on bad input keep the current data and set ``problems``."""
         try:
-            data = self._accept(load(source))
+            data = self._accept(load(source, lang=self.lang))
         except DataError as err:
-            self.problems = err.problems
+            self._refused(err)
             return False
         if data is None:
             return False
         self.replace_data(data, str(source))
         self._audit("load", source=str(source), branches=len(data.branches), members=len(data.members))
         return True
+
+    def _refused(self, err: DataError) -> None:
+        with self.hold_trait_notifications():
+            self.error = err
+            self.problems = err.problems
 
     def load_uploaded(self, files: dict[str, bytes], *, source: str | None = None) -> bool:
         """Load uploaded CSV files or one workbook; same guarantees as :meth:`load`.
@@ -441,9 +449,9 @@ class AppState(Model):
             return self._refuse("read_only_refused")
         source = source or ", ".join(sorted(files))
         try:
-            data = self._accept(load_files(files, source=source))
+            data = self._accept(load_files(files, source=source, lang=self.lang))
         except DataError as err:
-            self.problems = err.problems
+            self._refused(err)
             return False
         if data is None:
             return False

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Callable
 
 import ipywidgets as w
-import pandas as pd
 import traitlets as t
 from ipywidgets.widgets.widget import _instances
 
@@ -40,7 +39,7 @@ from ...i18n import tr
 from ..environment import ENV_KERNEL_ID, Identity, dashboard_settings, kernel_identity, when_identified
 from ..mvc import App, Model, follow
 from ..state import AppState, DataStore, KernelHome
-from ..widgets.data_picker import DataPicker
+from ..widgets.data_picker import DataPicker, ProblemsPanel
 from ..widgets.export import ExportFolder
 from ..widgets.html import StatusLine, esc, section_title, style
 from ..widgets.table import DataTable
@@ -57,12 +56,15 @@ class Opened:
         self.state, self.store, self.data_root, self.exports = state, store, data_root, exports
 
 
-def _problem_table(message: str) -> pd.DataFrame:
-    return pd.DataFrame([{"file": "", "row": None, "column": "", "value": "", "message": message}])
+def _no_township(identity: Identity, source: str, lang: str) -> DataError:
+    """The refusal of a data set with nothing of the user's township, as the problem page shows errors."""
+    towns = ("、" if lang == "zh" else ", ").join(identity.townships)
+    return DataError([{"file": Path(source).name if source else "", "key": "township_no_branches",
+                       "params": {"townships": towns}}], lang=lang)
 
 
 def _open_state(data, *, identity: Identity, lang, theme, period, state_dir, home=None
-                ) -> tuple[AppState | None, pd.DataFrame | None, dict]:
+                ) -> tuple[AppState | None, DataError | None, dict]:
     """Load the data a dashboard shows: given data, else the user's last upload, else the server's."""
     settings = dashboard_settings()
     lang = lang or settings.lang
@@ -74,13 +76,12 @@ def _open_state(data, *, identity: Identity, lang, theme, period, state_dir, hom
     context = {"lang": lang, "theme": theme, "store": store, "settings": settings, "source": ""}
     common = {"lang": lang, "theme": theme, "period": period, "store": store, "identity": identity}
 
-    def state_of(loaded: BranchData, source: str, **extra) -> tuple[AppState | None, pd.DataFrame | None, dict]:
+    def state_of(loaded: BranchData, source: str, **extra) -> tuple[AppState | None, DataError | None, dict]:
         try:
             return AppState(loaded, source=source, **common, **extra), None, context
         except ValueError:  # nothing of this township in the data
             context["source"] = source
-            towns = ("、" if lang == "zh" else ", ").join(identity.townships)
-            return None, _problem_table(tr("township_no_branches", lang, townships=towns)), context
+            return None, _no_township(identity, source, lang), context
 
     if isinstance(data, BranchData):
         return state_of(data, data.source)
@@ -93,10 +94,10 @@ def _open_state(data, *, identity: Identity, lang, theme, period, state_dir, hom
             store.forget()  # the stored set no longer loads (e.g. stricter rules): back to the server's data
     path = data if data is not None else settings.data_path
     try:
-        loaded = load(path)
+        loaded = load(path, lang=lang)
     except DataError as err:
         context["source"] = str(path)
-        return None, err.problems, context
+        return None, err, context
     return state_of(loaded, str(path))
 
 
@@ -118,8 +119,8 @@ def open_app(build: Callable[[Opened], App], data=None, *, lang=None, theme=None
 def _open(build: Callable[[Opened], App], data, identity: Identity, *, lang=None, theme=None, period=None,
           state_dir=None, data_root=None, title_key: str = "", home=None, audit: bool = True) -> App:
     before = set(_instances)
-    state, problems, context = _open_state(data, identity=identity, lang=lang, theme=theme, period=period,
-                                           state_dir=state_dir, home=home)
+    state, error, context = _open_state(data, identity=identity, lang=lang, theme=theme, period=period,
+                                        state_dir=state_dir, home=home)
     settings = context["settings"]
     store = context["store"]
     if store is not None:
@@ -132,7 +133,7 @@ def _open(build: Callable[[Opened], App], data, identity: Identity, *, lang=None
     if state is None:
         def rebuild(new_state: AppState) -> App:
             return build(Opened(new_state, store=store, data_root=root, exports=exports))
-        app = DataProblemApp(problems, source=context["source"], lang=context["lang"], theme=context["theme"],
+        app = DataProblemApp(error, source=context["source"], lang=context["lang"], theme=context["theme"],
                              store=store, rebuild=rebuild, title_key=title_key, exports=exports, identity=identity)
     else:
         app = build(Opened(state, store=store, data_root=root, exports=exports))
@@ -256,37 +257,42 @@ class DataProblemApp(App):
 
     name = "data-problems"
 
-    def __init__(self, problems: pd.DataFrame, *, source: str, lang: str, theme: str, store: DataStore | None,
+    def __init__(self, error: DataError, *, source: str, lang: str, theme: str, store: DataStore | None,
                  rebuild: Callable[[AppState], App], title_key: str, exports: ExportFolder,
                  identity: Identity | None = None):
         page = PageState(lang=lang, theme=theme)
         super().__init__(page)
         self.source, self.store, self.rebuild, self.title_key = source, store, rebuild, title_key
         self.identity = identity
-        self.problems = problems
+        self.error = error
         self.heading = w.HTML()
         self.language = w.ToggleButtons(options=[("中文", "zh"), ("English", "en")], value=lang,
                                         style={"button_width": "90px"})
         w.link((self.language, "value"), (page, "lang"))
-        self.table = DataTable(page, page_size=15, export=lambda frame: _export(exports, frame))
+        self.panel = ProblemsPanel(page, exports)
         self.upload = w.FileUpload(accept=".csv,.xlsx,.xlsm,.txt", multiple=True)
         self.status = StatusLine(page)
         self.upload.observe(lambda _: self.try_upload() if self.upload.value else None, names="value")
         follow(page, "lang", self.render)
-        self.views = {"problems": self.table, "status": self.status}
-        self.widget = w.VBox([style(), self.heading, self.language, self.table.widget, self.upload, self.status.widget])
+        self.panel.show(error)
+        self.views = {"problems": self.panel, "status": self.status}
+        self.widget = w.VBox([style(), self.heading, self.language, self.upload, self.status.widget,
+                              self.panel.widget])
         self.widget.add_class("wb-app")
         self.widget.add_class("wb-app-data-problems")
         self.app: App | None = None
 
+    @property
+    def table(self) -> DataTable:
+        return self.panel.table
+
     def render(self) -> None:
         lang = self.state.lang
         title = tr(self.title_key, lang) if self.title_key else ""
-        self.heading.value = (f"<div class='wb-status wb-bad'><b>{esc(tr('data_refused', lang, source=Path(self.source).name, n=len(self.problems)))}</b>"
+        n = len(self.error.problems)
+        self.heading.value = (f"<div class='wb-status wb-bad'><b>{esc(tr('data_refused', lang, source=Path(self.source).name, n=n))}</b>"
                               f"<br>{esc(tr('data_refused_hint', lang, title=title))}</div>")
-        self.upload.description = tr("upload", self.state.lang)
-        labels = {c: tr(f"problem_{c}", lang) for c in ("file", "row", "column", "value", "message")}
-        self.table.show(self.problems, {c: labels.get(c, c) for c in self.problems.columns})
+        self.upload.description = tr("upload", lang)
 
     def try_upload(self) -> bool:
         """Load the uploaded files; when they load, the dashboard replaces this page."""
@@ -296,18 +302,18 @@ class DataProblemApp(App):
         files = {f["name"]: bytes(f["content"]) for f in self.upload.value}
         source = ", ".join(sorted(files))
         try:
-            data = load_files(files, source=source)
+            data = load_files(files, source=source, lang=self.state.lang)
             state = AppState(data, lang=self.state.lang, theme=self.state.theme, source=source, store=self.store,
                              identity=self.identity)
         except DataError as err:
-            self.problems = err.problems
+            self.error = err
+            self.panel.show(err)
             self.status.set("load_failed", ok=False, n=len(err.problems))
             self.render()
             return False
         except ValueError:  # nothing of the user's township in the upload
-            towns = self.identity.townships if self.identity is not None else ()
-            self.problems = _problem_table(tr("township_no_branches", self.state.lang,
-                                              townships=("、" if self.state.lang == "zh" else ", ").join(towns)))
+            self.error = _no_township(self.identity, source, self.state.lang)
+            self.panel.show(self.error)
             self.status.set("load_failed", ok=False, n=1)
             self.render()
             return False
@@ -320,7 +326,3 @@ class DataProblemApp(App):
         return True
 
 
-def _export(exports: ExportFolder, frame: pd.DataFrame) -> Path:
-    path = exports.path("problems", ".xlsx")
-    frame.to_excel(path, index=False)
-    return exports.written(path)

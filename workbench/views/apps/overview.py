@@ -11,7 +11,7 @@ import ipywidgets as w
 import numpy as np
 
 from ...i18n import tr
-from ...studies.kpis import county_kpis
+from ...studies.kpis import county_kpis, figure_definition, figure_label
 from .. import charts
 from ..mvc import App, follow
 from ..scoring import ScoringModel
@@ -54,12 +54,17 @@ class KpiCards:
         for g, count in k["grades"].items():
             cards.append((fw.label(g, lang), f"{count:,}", tr("share_of_branches", lang, share=count / n),
                           colors[g]))
+        def figure(name, value, detail, colour):
+            return (figure_label(name, lang), value, detail, colour, figure_definition(name, lang))
+
         cards += [
-            (tr("violations", lang), f"{k['branches_with_errors']:,}",
-             tr("violations_detail", lang, errors=k["errors"], warnings=k["warnings"]), "#b2182b"),
-            (tr("rectification", lang), f"{k['rectification_rate']:.0%}",
-             tr("rectification_detail", lang, done=k["problems_done"], found=k["problems_found"]), "#1b7837"),
-            (tr("overdue", lang), f"{k['overdue']:,}", "", "#e08214"),
+            figure("violations", f"{k['violations']:,}",
+                   tr("figure_violations_detail", lang, errors=k["violation_errors"],
+                      warnings=k["violation_warnings"], branches=k["violation_branches"]), "#b2182b"),
+            figure("rectification_rate", f"{k['rectification_rate']:.0%}",
+                   tr("rectification_detail", lang, done=k["problems_closed"], found=k["problems_found"]), "#1b7837"),
+            figure("problems_overdue", f"{k['problems_overdue']:,}",
+                   f"{figure_label('problems_open', lang)} {k['problems_open']:,}", "#e08214"),
         ]
         self.widget.value = kpi_cards(cards)
 

@@ -26,6 +26,7 @@ from ...assess.robustness import monte_carlo
 from ...assess.scoring import Scheme
 from ...assess.framework import FrameworkError
 from ...assess.weights import SAATY_SCALE, ahp_inconsistency, consistency_ratio
+from ...files import remove_stale_temporaries, saved_files, write_excel
 from ...i18n import tr
 from .. import charts
 from ..mvc import App, Model, bind, checked_number, follow
@@ -350,9 +351,8 @@ class SchemeStore:
     def files(self) -> list[Path]:
         """Saved schemes (a write in progress, a dot-file, is never listed)."""
         folder = self.folder
-        if not folder.is_dir():
-            return []
-        return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("."))
+        remove_stale_temporaries(folder)  # left by a save that was killed
+        return saved_files(folder, ".yaml")
 
     def save_scheme(self) -> Path:
         name = self.name.value.strip() or "scheme"
@@ -604,7 +604,7 @@ class RobustnessView:
 
 def _export_table(exports: ExportFolder, stem: str, frame: pd.DataFrame) -> Path:
     path = exports.path(stem, ".xlsx")
-    frame.to_excel(path, index=False)
+    write_excel(path, {stem: frame})
     return exports.written(path)
 
 
