@@ -84,8 +84,10 @@ def with_context(fig: go.Figure, lines: Iterable[str]) -> go.Figure:
     >>> fig.layout.annotations[-1].text
     '2025 · scheme: equal'
     """
+    from ..charts import plain  # the data's file name and the scheme's name are the user's: shown as text
+
     out = go.Figure(fig)
-    text = " · ".join(str(line) for line in lines if line)
+    text = " · ".join(plain(line) for line in lines if line)
     bottom = (out.layout.margin.b or 40) + 36
     out.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
                        yshift=-(bottom - 12), showarrow=False, font={"size": 12, "color": "#6b7280"},
