@@ -1,0 +1,142 @@
+"""Catalogue part: expert panels (group AHP) and the researchers' diagnostics.
+
+Keys: ``panel_err_*`` (problems of a panel workbook), ``panel_tpl_*`` (the
+panel template), ``panel_*`` (the panel editor and the command line),
+``consensus_*`` (Goepel's wording of the consensus indicator), ``diag_*``
+(diagnostics: weight versus importance, factor structure, rank reversal).
+"""
+
+from __future__ import annotations
+
+PANEL: dict[str, tuple[str, str]] = {
+    # ------------------------------------------------------------ levels and words
+    "panel_level_dimensions": ("维度权重", "dimension weights"),
+    "panel_level_indicators": ("{dimension}的指标权重", "indicator weights of {dimension}"),
+    "panel_or_indicators": ("，或某一维度的指标", ", or the indicators of one dimension"),
+    "consensus_very_low": ("很低", "very low"),
+    "consensus_low": ("低", "low"),
+    "consensus_moderate": ("中等", "moderate"),
+    "consensus_high": ("高", "high"),
+    "consensus_very_high": ("很高", "very high"),
+    # ---------------------------------------------------------------- problems
+    "panel_err_head": ("专家打分表 {source} 有 {n} 个问题，未计算权重：",
+                       "{n} problem(s) in the panel workbook {source}; no weights were computed:"),
+    "panel_err_more": ("……另有 {n} 个问题", "... and {n} more"),
+    "panel_err_sheet": ("工作表“{sheet}”", "sheet '{sheet}'"),
+    "panel_err_cell": ("单元格 {cell}", "cell {cell}"),
+    "panel_err_row": ("第 {row} 行", "row {row}"),
+    "panel_err_expert": ("专家 {expert}", "expert {expert}"),
+    "panel_err_value": ("填写的是", "value"),
+    "panel_err_open": ("无法读取文件：{reason}", "cannot read the file: {reason}"),
+    "panel_err_not_xlsx": ("不是可读取的 Excel 工作簿（.xlsx）（{reason}）；请用 Excel 另存为 .xlsx 后再上传",
+                           "not a readable Excel workbook (.xlsx) ({reason}); save it as .xlsx in Excel and try again"),
+    "panel_err_too_long": ("工作表超过 {limit} 行，其后的行未读取", "the sheet has more than {limit} rows; the rest was not read"),
+    "panel_err_empty": ("工作簿中没有找到任何两两比较：每位专家一个工作表（首行为指标名称的判断矩阵），"
+                        "或一个长表（专家、指标A、指标B、判断）",
+                        "no pairwise comparisons found: give one sheet per expert (a matrix with the criteria as "
+                        "headers) or one sheet in long form (expert, criterion A, criterion B, judgement)"),
+    "panel_err_no_matrix": ("该工作表中没有判断矩阵：首行应为两个以上的维度或指标名称，首列为同样的名称",
+                            "no matrix on this sheet: a header row of two or more dimension or indicator names, "
+                            "and the same names down the first column, are expected"),
+    "panel_err_unknown": ("不是本考评框架中的维度或指标；应为：{expected}",
+                          "not a dimension or indicator of the framework; expected one of: {expected}"),
+    "panel_err_no_criterion": ("缺少比较的指标名称；应为：{expected}",
+                               "the criterion is missing; expected one of: {expected}"),
+    "panel_err_levels": ("“{a}”与“{b}”不属于同一层级：只能比较各维度之间，或同一维度内的指标之间",
+                         "'{a}' and '{b}' are not on one level: compare the dimensions with each other, or the "
+                         "indicators of one dimension with each other"),
+    "panel_err_header_twice": ("名称重复出现", "this name appears twice"),
+    "panel_err_row_label": ("该行有判断值，但首列没有指标名称", "this row has judgements but no criterion name in its first column"),
+    "panel_err_same": ("指标A与指标B相同：一个指标不与自身比较", "criterion A and B are the same: a criterion is not compared with itself"),
+    "panel_err_no_expert": ("缺少专家姓名", "the expert's name is missing"),
+    "panel_err_missing_value": ("缺少判断值（1–9 或其倒数，如 1/3）",
+                                "the judgement is missing (1 to 9 or a reciprocal such as 1/3)"),
+    "panel_err_judgement": ("无法识别的判断：应为 1–9 的数、其倒数（如 1/3），或标度用语（同等重要、稍微重要、明显重要、强烈重要、极端重要）",
+                            "not a judgement: write a number from 1 to 9, a reciprocal such as 1/3, or a word of the "
+                            "scale (equal, moderate, strong, very strong, extreme)"),
+    "panel_err_zero": ("判断为 0：判断值应为 1–9 或其倒数（1/2 … 1/9），不能为 0",
+                       "a judgement of 0: judgements are 1 to 9 or their reciprocals (1/2 ... 1/9), never 0"),
+    "panel_err_scale": ("超出 1–9 标度：判断值应在 1/9 到 9 之间",
+                        "beyond Saaty's scale: a judgement lies between 1/9 and 9"),
+    "panel_err_date": ("Excel 把分数当成了日期（如 1/3 变成 1月3日）：请把单元格设为“文本”格式后重新输入 1/3",
+                       "Excel turned a fraction into a date (1/3 became 3 January): format the cell as Text and type "
+                       "1/3 again"),
+    "panel_err_diagonal": ("对角线（指标与自身比较）只能为 1 或留空", "the diagonal (a criterion against itself) must be 1 or empty"),
+    "panel_err_reciprocal": ("判断不互为倒数：“{a}”对“{b}”为 {given}，而 {other} 中“{b}”对“{a}”为 {mirror}"
+                             "（应为 {expected}）；只填上三角即可，下三角会自动取倒数",
+                             "not reciprocal: '{a}' against '{b}' is {given}, but '{b}' against '{a}' in {other} is "
+                             "{mirror} (expected {expected}); fill one triangle only, the other follows"),
+    "panel_err_twice": ("“{a}”与“{b}”的比较填写了两次（先在 {first}）", "'{a}' against '{b}' is given twice (first in {first})"),
+    "panel_err_missing_pair": ("缺少“{a}”与“{b}”的比较", "no judgement of '{a}' against '{b}'"),
+    "panel_err_incomplete": ("矩阵中“{criterion}”只出现在首行或首列之一：行与列应列出相同的指标",
+                             "'{criterion}' is in the matrix's header row or first column but not both: rows and "
+                             "columns list the same criteria"),
+    "panel_err_expert_level": ("其他专家比较了{level}，这位专家没有；请补全或删去",
+                               "other experts compared the {level}, this expert did not; complete it or remove it"),
+    "panel_err_weight_headers": ("专家权重表首行应为“专家”和“权重”", "the expert weights sheet needs the headers 'expert' and 'weight'"),
+    "panel_err_weight_no_expert": ("缺少专家姓名", "the expert's name is missing"),
+    "panel_err_weight_value": ("专家权重应为正数", "an expert's weight is a positive number"),
+    "panel_err_weight_twice": ("该专家的权重填写了两次", "this expert's weight is given twice"),
+    "panel_err_weight_expert": ("专家权重表中的这位专家没有打分；打分的专家有：{experts}",
+                                "this expert has no comparisons; the experts who compared are: {experts}"),
+    "panel_err_weight_missing": ("给了专家权重时，每位专家都要有权重", "with expert weights, every expert needs one"),
+    # ---------------------------------------------------------------- template
+    "panel_tpl_expert": ("专家{k}", "Expert {k}"),
+    "panel_tpl_guide_sheet": ("填表说明", "Instructions"),
+    "panel_tpl_long_sheet": ("长表", "Long form"),
+    "panel_tpl_weights_sheet": ("专家权重", "Expert weights"),
+    "panel_tpl_title": ("专家打分表（层次分析法两两比较）—— {framework}",
+                        "Expert panel workbook (AHP pairwise comparisons): {framework}"),
+    "panel_tpl_step_what": ("每位专家对各维度两两比较一次，再对每个维度内的指标两两比较。所有专家的判断用几何平均合成，"
+                            "得出维度权重和维度内的指标权重。",
+                            "Each expert compares the dimensions in pairs, then the indicators within each "
+                            "dimension. The judgements of all experts are combined by geometric mean into dimension "
+                            "weights and indicator weights within each dimension."),
+    "panel_tpl_step_wide": ("每位专家一个工作表（工作表名即专家姓名，可改名、复制增加专家）。只填黄色单元格（右上三角）："
+                            "单元格的值表示“行”指标比“列”指标重要多少；灰色的左下三角自动取倒数，无需填写。",
+                            "One sheet per expert (the sheet's name is the expert's: rename it, copy it for more "
+                            "experts). Fill in the yellow cells only (upper triangle): how much more important the "
+                            "row is than the column. The grey lower triangle follows as reciprocals."),
+    "panel_tpl_step_long": ("长表每行一个比较：专家、指标A、指标B、判断（A 比 B 重要多少）。每位专家要比较同一层级的每一对指标。",
+                            "The long form has one comparison per row: expert, criterion A, criterion B, judgement "
+                            "(how much more important A is than B). Each expert compares every pair of one level."),
+    "panel_tpl_step_text": ("判断值为 1–9 或其倒数 1/2 … 1/9，可从下拉列表选择。输入单元格已设为“文本”格式，"
+                            "这样 Excel 不会把 1/3 变成日期；若从别处粘贴，请保持文本格式。",
+                            "A judgement is 1 to 9 or a reciprocal 1/2 ... 1/9; pick it from the dropdown. The input "
+                            "cells are formatted as Text so that Excel does not turn 1/3 into a date; keep that "
+                            "format when pasting."),
+    "panel_tpl_step_words": ("也可填写标度用语：同等重要（1）、稍微重要（3）、明显重要（5）、强烈重要（7）、极端重要（9）；"
+                             "2、4、6、8 为中间值。",
+                             "Words of the scale are read too: equal (1), moderate (3), strong (5), very strong (7), "
+                             "extreme (9); 2, 4, 6 and 8 lie between."),
+    "panel_tpl_step_weights": ("“专家权重”表可让某位专家的意见占更大比重（默认都为 1，即同等对待）。",
+                               "The 'Expert weights' sheet lets one expert count more (all 1 by default: equal)."),
+    "panel_tpl_step_cr": ("一致性比率 CR 超过 0.1 的专家会被标出，并提示最不一致的一处比较及建议值；"
+                          "请与该专家核对后再确定权重。",
+                          "Experts whose consistency ratio CR exceeds 0.1 are flagged, with the comparison that is "
+                          "most inconsistent and the value that would fit; check with the expert before the weights "
+                          "are settled."),
+    "panel_tpl_step_run": ("填好后在“权重探索”页面上传本表，或运行：workbench panel weights 本文件.xlsx -o 方案.yaml",
+                           "When filled in, upload this workbook in the weight explorer, or run: workbench panel "
+                           "weights this.xlsx -o scheme.yaml"),
+    "panel_tpl_scale_value": ("标度", "Value"),
+    "panel_tpl_scale_words": ("用语", "Words"),
+    "panel_tpl_scale_meaning": ("含义", "Meaning"),
+    "panel_tpl_sheet_hint": ("只填黄色单元格：行指标比列指标重要多少（1–9 或 1/2…1/9）",
+                             "Fill in the yellow cells only: how much more important the row is than the column "
+                             "(1-9 or 1/2 ... 1/9)"),
+    "panel_tpl_corner": ("行 比 列", "row vs column"),
+    "panel_tpl_col_expert": ("专家", "Expert"),
+    "panel_tpl_col_a": ("指标A", "Criterion A"),
+    "panel_tpl_col_b": ("指标B", "Criterion B"),
+    "panel_tpl_col_judgement": ("判断", "Judgement"),
+    "panel_tpl_col_level": ("层级（仅供参考）", "Level (for reference)"),
+    "panel_tpl_col_weight": ("权重", "Weight"),
+    "panel_tpl_error_title": ("判断值无效", "Not a judgement"),
+    "panel_tpl_error": ("请从下拉列表选择：1–9、1/2…1/9 或标度用语", "Pick from the list: 1-9, 1/2 ... 1/9 or a word of the scale"),
+    "panel_tpl_prompt_title": ("行比列重要多少", "Row against column"),
+    "panel_tpl_prompt": ("1 同等，3 稍微，5 明显，7 强烈，9 极端；不如列重要时填倒数，如 1/3",
+                         "1 equal, 3 moderate, 5 strong, 7 very strong, 9 extreme; a reciprocal such as 1/3 when the "
+                         "column matters more"),
+    "panel_tpl_weight_error": ("专家权重应为正数", "An expert's weight is a positive number"),
+}
