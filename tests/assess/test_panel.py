@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import workbench as wb
-from workbench.assess.panel import PanelError, judgement_text, parse_judgement, read_panel
-from workbench.assess.panel_template import dropdown_values, write_panel_template
+from workbench.assess.panel import (PanelError, dropdown_values, judgement_text, parse_judgement, read_panel,
+                                    write_panel_template)
 
 FW = wb.Framework.default()
 DIMS = FW.dimension_ids

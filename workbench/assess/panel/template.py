@@ -18,11 +18,11 @@ from typing import Sequence
 
 import numpy as np
 
-from ..files import atomic_path
-from ..i18n import tr
-from .framework import Framework
-from .panel import LEVEL_DIMENSIONS, judgement_text
-from .weights import nearest_saaty
+from ...files import atomic_path
+from ...i18n import tr
+from ..framework import Framework
+from ..weights import nearest_saaty
+from .model import LEVEL_DIMENSIONS, judgement_text
 
 __all__ = ["write_panel_template", "SCALE_ROWS", "dropdown_values"]
 
@@ -104,6 +104,7 @@ def write_panel_template(path: str | os.PathLike, framework: Framework, *, exper
     Examples
     --------
     >>> import tempfile, openpyxl
+    >>> from workbench.assess.framework import Framework
     >>> out = write_panel_template(Path(tempfile.mkdtemp()) / "专家打分表.xlsx", Framework.default(), experts=2)
     >>> openpyxl.load_workbook(out).sheetnames
     ['填表说明', '专家1', '专家2', '专家权重']
