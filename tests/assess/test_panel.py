@@ -264,3 +264,11 @@ def test_a_long_form_template_and_a_dimensions_only_template(tmp_path):
     assert ws.max_row == 3 + 1 + 6
     with pytest.raises(ValueError, match="sheet name"):
         write_panel_template(tmp_path / "x.xlsx", FW, experts=["a/b"])
+
+
+def test_an_expert_named_like_a_formula_stays_text(tmp_path):
+    path = write_panel_template(tmp_path / "t.xlsx", FW, experts=["=HYPERLINK(1)"], form="long",
+                                levels="dimensions")
+    book = openpyxl.load_workbook(path)
+    assert book["长表"]["A2"].data_type == "s" and book["专家权重"]["A2"].value == "=HYPERLINK(1)"
+    assert book["专家权重"]["A2"].data_type == "s"

@@ -13,12 +13,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import assess, data, serve, settings, studies
+from . import assess, data, panel, serve, settings, studies
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: The modules that add subcommands, in the order ``workbench --help`` lists them.
-COMMANDS = (data, assess, settings, studies, serve)
+COMMANDS = (data, assess, panel, settings, studies, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

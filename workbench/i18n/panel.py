@@ -139,4 +139,20 @@ PANEL: dict[str, tuple[str, str]] = {
                          "1 equal, 3 moderate, 5 strong, 7 very strong, 9 extreme; a reciprocal such as 1/3 when the "
                          "column matters more"),
     "panel_tpl_weight_error": ("专家权重应为正数", "An expert's weight is a positive number"),
+    # -------------------------------------------------------------- command line
+    "panel_cli_template_written": ("已写出专家打分表：{path}", "Panel workbook written: {path}"),
+    "panel_cli_head": ("专家打分表 {source}：{n} 位专家（{experts}），合成方法 {method}",
+                       "Panel workbook {source}: {n} experts ({experts}), aggregation {method}"),
+    "panel_cli_level": ("{level}：组合判断 CR = {cr:.3f}，专家共识 S* = {consensus:.0%}（{band}）",
+                        "{level}: group judgements CR = {cr:.3f}, consensus S* = {consensus:.0%} ({band})"),
+    "panel_cli_range": ("（各专家 {low:.1%} – {high:.1%}）", "(experts {low:.1%} to {high:.1%})"),
+    "panel_cli_consistent": ("一致", "consistent"),
+    "panel_cli_inconsistent": ("不一致（> 0.1）", "inconsistent (> 0.1)"),
+    "panel_cli_distance": ("与组合判断的距离 {distance:.2f}", "distance from the group {distance:.2f}"),
+    "panel_cli_worst": ("最不一致的比较：{a} 对 {b} 为 {now}，改为 {better} 时 CR = {cr:.3f}",
+                        "most inconsistent: {a} against {b} is {now}; {better} would give CR = {cr:.3f}"),
+    "panel_cli_refused": ("未写出方案：{levels}的组合判断不一致（CR > 0.1）。请与专家核对；确需使用时加 --accept-inconsistent",
+                          "no scheme written: the group judgements of {levels} are inconsistent (CR > 0.1). Check "
+                          "with the experts; add --accept-inconsistent to write it anyway"),
+    "panel_cli_written": ("已写出权重方案：{path}", "Scheme written: {path}"),
 }

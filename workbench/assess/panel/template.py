@@ -225,6 +225,11 @@ def write_panel_template(path: str | os.PathLike, framework: Framework, *, exper
                               error=tr("panel_tpl_weight_error", lang))
     weights.add_data_validation(positive)
     positive.add(f"B2:B{len(names) + 200}")
+    for sheet in book.worksheets:     # names and labels are text, never a formula (an expert called "=...")
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     path = Path(path)
     with atomic_path(path) as tmp:
         book.save(tmp)
