@@ -294,9 +294,11 @@ class Panel:
             crs = ", ".join(f"{e} {r['cr']:.3f}{' (>0.1)' if r['cr'] > 0.1 else ''}" for e, r in table.iterrows())
             s = "" if not np.isfinite(consensus) else f", S* {consensus:.2f}"
             parts.append(f"{level}: CR {table.attrs['group_cr']:.3f}{s}; experts' CR {crs}")
-        head = (f"{self.source or 'panel'}, {len(self.experts)} experts, {method.upper()}"
+        one = len(self.experts) == 1
+        head = (f"{self.source or 'entered in the weight explorer'}, {len(self.experts)} expert{'' if one else 's'}"
+                + ("" if one else f", {method.upper()}")
                 + ("" if prioritization == "eigenvector" else f" ({prioritization})"))
-        origin = {"method": "ahp_group", "summary": head + " | " + " | ".join(parts), "panel": self.source,
+        origin = {"method": "ahp" if one else "ahp_group", "summary": head + " | " + " | ".join(parts), "panel": self.source,
                   "sha256": self.sha256, "aggregation": method, "prioritization": prioritization,
                   "experts": list(self.experts)}
         if self.expert_weights:

@@ -71,13 +71,13 @@ def _match_headers(row: tuple, spec: Mapping[str, tuple]) -> dict[str, int] | No
     return found if len(found) == len(spec) else None
 
 
-def read_panel(path: str | os.PathLike, framework: Framework, *, name: str | None = None) -> Panel:
-    """Read an expert panel workbook (see the module's description) for ``framework``.
+def read_panel(source: str | os.PathLike | bytes, framework: Framework, *, name: str | None = None) -> Panel:
+    """Read an expert panel workbook (see :mod:`workbench.assess.panel`) for ``framework``.
 
     Parameters
     ----------
-    path : path-like
-        The .xlsx workbook.
+    source : path-like or bytes
+        The .xlsx workbook, or its content (an upload).
     framework : Framework
         Whose dimensions and indicators the experts compared.
     name : str, optional
@@ -93,18 +93,20 @@ def read_panel(path: str | os.PathLike, framework: Framework, *, name: str | Non
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    path = Path(path)
-    source = name or path.name
-    problems = _Problems(source, framework)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        content = bytes(source)
+        source_name = name or "panel.xlsx"
+        problems = _Problems(source_name, framework)
+    else:
+        path = Path(source)
+        source_name = name or path.name
+        problems = _Problems(source_name, framework)
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            problems.add("panel_err_open", reason=exc.strerror or str(exc))
+            problems.raise_if_any()
     try:
-        content = path.read_bytes()
-    except OSError as exc:
-        problems.add("panel_err_open", reason=exc.strerror or str(exc))
-        problems.raise_if_any()
-    try:
-        import io
-        import zipfile
-
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         problems.add("panel_err_not_xlsx", reason=type(exc).__name__)
@@ -146,7 +148,7 @@ def read_panel(path: str | os.PathLike, framework: Framework, *, name: str | Non
                 problems.add("panel_err_weight_missing", sheet=WEIGHT_SHEETS[0], expert=e)
     levels = _matrices(collected, order, names, problems)
     problems.raise_if_any()
-    return Panel(framework, order, levels, weights or None, source=source,
+    return Panel(framework, order, levels, weights or None, source=source_name,
                  sha256=hashlib.sha256(content).hexdigest())
 
 
