@@ -115,7 +115,7 @@ def test_an_uploaded_panel_applies_every_level_and_the_export_says_where_the_wei
     upload(ahp, path)
     assert ahp.upload.value == ()
     assert ahp.model.experts == ["张三", "李四", "王五"] and ahp.model.source == "专家打分表.xlsx"
-    assert "已读取 专家打分表.xlsx：3 位专家，7 组比较" in ahp.status.widget.value
+    assert "已读取 专家打分表.xlsx：3 位专家，7 组比较" in ahp.file_status.widget.value
     assert ahp.apply_all.layout.display is None
     expected = read_panel(path, scoring.framework).scheme(scoring.scheme)
     ahp.apply_all.click()
@@ -141,14 +141,14 @@ def test_a_bad_upload_lists_its_problems_and_keeps_what_was_entered(explorer, tm
     book.save(path)
     upload(ahp, path)
     assert ahp.model.experts == ["专家1"] and ahp.matrix()[0, 1] == 3
-    assert "bad.xlsx 有 2 个问题" in ahp.status.widget.value
+    assert "bad.xlsx 有 2 个问题" in ahp.file_status.widget.value
     assert "C5" in ahp.problems.value and "D5" in ahp.problems.value and "不能为 0" in ahp.problems.value
     explorer.state.lang = "en"
-    assert "a judgement of 0" in ahp.problems.value and "2 problem(s)" in ahp.status.widget.value
+    assert "a judgement of 0" in ahp.problems.value and "2 problem(s)" in ahp.file_status.widget.value
     big = tmp_path / "big.xlsx"
     big.write_bytes(b"0" * 5_000_001)
     upload(ahp, big)
-    assert "too large" in ahp.status.widget.value
+    assert "too large" in ahp.file_status.widget.value
 
 
 def test_the_template_downloads_with_the_experts_named_here(explorer):
@@ -171,7 +171,7 @@ def test_experts_come_and_go_and_the_last_one_stays(explorer):
     ahp.add_expert.click()
     ahp.name.value = "专家1"       # a name that is taken
     ahp.rename.click()
-    assert "已有名为“专家1”的专家" in ahp.status.widget.value
+    assert "已有名为“专家1”的专家" in ahp.file_status.widget.value
 
 
 def test_the_editor_speaks_both_languages(explorer):

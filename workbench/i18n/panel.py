@@ -158,7 +158,7 @@ PANEL: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------ panel editor
     "panel_group": ("专家组", "Group"),
     "panel_weight_axis": ("权重", "Weight"),
-    "panel_spread_title": ("各专家的权重与专家组权重：{level}", "Each expert's weights and the group's: {level}"),
+    "panel_spread_title": ("各专家与专家组的权重：{level}", "Weights by expert: {level}"),
     "panel_ui_dimensions": ("维度之间", "Dimensions"),
     "panel_ui_indicators": ("{dimension}内的指标", "Indicators of {dimension}"),
     "panel_hint": ("可录入多位专家的判断，或上传专家打分表；多位专家的判断按几何平均合成。",

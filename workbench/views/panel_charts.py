@@ -22,13 +22,15 @@ import plotly.graph_objects as go
 from ..i18n import tr
 from .charts import base_layout
 
-__all__ = ["weight_spread", "weight_importance", "factor_loadings", "EXPERT_SYMBOLS"]
+__all__ = ["weight_spread", "weight_importance", "factor_loadings", "EXPERT_SYMBOLS", "EXPERT_COLORS"]
 
 #: Marker symbols of experts (cycled); an inconsistent expert is drawn hollow in red.
 EXPERT_SYMBOLS = ("circle", "diamond", "square", "triangle-up", "triangle-down", "star", "hexagon", "pentagon")
 _GROUP = "#b3261e"
 _EXPERT = "#2166ac"
 _BAD = "#b2182b"
+#: Colours of consistent experts (cycled); red is kept for the inconsistent ones.
+EXPERT_COLORS = ("#2166ac", "#1b7837", "#762a83", "#e08214", "#01665e", "#4d4d4d", "#8c510a", "#c51b7d")
 
 
 def _wrap(text: str, width: int = 16) -> str:
@@ -63,20 +65,25 @@ def weight_spread(weights: pd.Series, table: pd.DataFrame, labels: Mapping, *, l
     fig = go.Figure()
     fig.add_trace(go.Bar(x=[float(weights[k]) for k in keys], y=y, orientation="h", name=tr("panel_group", lang),
                          marker={"color": _GROUP, "opacity": 0.35},
-                         text=[f"{float(weights[k]):.1%}" for k in keys], textposition="outside",
+                         text=[f"{float(weights[k]):.1%}" for k in keys], textposition="inside",
+                         insidetextanchor="start",
+                         textfont={"size": 14, "color": "#e5e7eb" if theme == "dark" else "#1d2125"},
                          hovertemplate="%{y}: %{x:.1%}<extra>" + tr("panel_group", lang) + "</extra>"))
     for k, (expert, rec) in enumerate(table.iterrows()):
         bad = bool(rec["cr"] > 0.1)
         name = f"{expert} (CR {rec['cr']:.2f})" if bad else str(expert)
         symbol = EXPERT_SYMBOLS[k % len(EXPERT_SYMBOLS)] + ("-open" if bad else "")
+        colour = _BAD if bad else EXPERT_COLORS[k % len(EXPERT_COLORS)]
         fig.add_trace(go.Scatter(
             x=[float(rec[c]) for c in keys], y=y, mode="markers", name=name,
-            marker={"symbol": symbol, "size": 13, "color": _BAD if bad else _EXPERT,
+            marker={"symbol": symbol, "size": 14, "color": colour,
                     "line": {"width": 2, "color": _BAD if bad else "white"}},
             hovertemplate="%{y}: %{x:.1%}<extra>" + str(expert) + "</extra>"))
     upper = max(float(table[keys].to_numpy().max()), float(weights.max()))
-    base_layout(fig, title=title, height=height or 120 + 56 * len(keys), theme=theme)
-    fig.update_layout(barmode="overlay", showlegend=True)
+    base_layout(fig, title=title, height=height or 170 + 56 * len(keys), theme=theme)
+    fig.update_layout(barmode="overlay", showlegend=True,
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.16, "xanchor": "left", "x": 0},
+                      margin={"b": 90})
     fig.update_xaxes(tickformat=".0%", range=[0, min(1.0, upper * 1.2 + 0.02)],
                      title={"text": tr("panel_weight_axis", lang)})
     fig.update_yaxes(autorange="reversed", automargin=True)

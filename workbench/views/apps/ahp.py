@@ -36,14 +36,14 @@ from ..panel_charts import weight_spread
 from ..scoring import ScoringModel
 from ..state import AppState
 from ..widgets.chart import ChartView
-from ..widgets.html import StatusLine, download_link, esc, html_table
+from ..widgets.html import Cell, StatusLine, download_link, esc, html_table
 
 __all__ = ["AhpEditor", "MAX_PANEL_BYTES"]
 
 #: The largest panel workbook a page accepts.
 MAX_PANEL_BYTES = 5_000_000
-_CELL = dict(width="78px", min_width="78px")
-_LABEL = dict(width="170px", min_width="120px")
+_CELL = dict(width="72px", min_width="72px")
+_LABEL = dict(width="132px", min_width="110px")
 
 
 def _saaty_label(value: float) -> str:
@@ -163,6 +163,7 @@ class AhpEditor:
         self.asking = w.HBox([self.question, self.confirm, self.cancel],
                              layout=w.Layout(align_items="center", flex_flow="row wrap", display="none"))
         self.status = StatusLine(state)
+        self.file_status = StatusLine(state)
         follow(model, "level", self._show_grid)
         follow(model, ["experts", "revision", "level"], self._expert_options)
         follow(model, ["revision", "expert", "level", "method"], self.render_cr)
@@ -173,7 +174,7 @@ class AhpEditor:
             w.HBox([self.level, self.expert, self.add_expert, self.remove_expert, self.name, self.rename],
                    layout=w.Layout(**bar)),
             w.HBox([self.upload, self.template, self.download], layout=w.Layout(**bar)),
-            self.problems, self.grid_box,
+            self.file_status.widget, self.problems, self.grid_box,
             w.HBox([self.apply, self.apply_all, self.cr], layout=w.Layout(**bar)),
             w.HBox([self.diagnosis, self.fix], layout=w.Layout(**bar)),
             self.panel_box, self.asking, self.status.widget])
@@ -243,14 +244,14 @@ class AhpEditor:
         try:
             self.model.remove_expert()
         except ValueError:
-            self.status.set("panel_keep_one", ok=False)
+            self.file_status.set("panel_keep_one", ok=False)
 
     def _rename(self) -> None:
         try:
             self.model.rename_expert(self.name.value)
             self.name.value = ""
         except ValueError:
-            self.status.set("panel_name_taken", ok=False, name=self.name.value)
+            self.file_status.set("panel_name_taken", ok=False, name=self.name.value)
 
     def _expert_options(self) -> None:
         model, lang = self.model, self.state.lang
@@ -279,7 +280,7 @@ class AhpEditor:
         with self.upload.hold_trait_notifications():
             self.upload.value = ()
         if len(content) > MAX_PANEL_BYTES:
-            self.status.set("panel_too_large", ok=False, size=f"{len(content) / 1e6:.1f} MB",
+            self.file_status.set("panel_too_large", ok=False, size=f"{len(content) / 1e6:.1f} MB",
                             limit=f"{MAX_PANEL_BYTES / 1e6:.0f} MB")
             return None
         try:
@@ -287,12 +288,12 @@ class AhpEditor:
         except PanelError as err:
             self._error = err
             self._render_problems()
-            self.status.set("panel_refused", ok=False, name=name, n=len(err.problems))
+            self.file_status.set("panel_refused", ok=False, name=name, n=len(err.problems))
             return None
         self._error = None
         self._render_problems()
         self.model.load(panel)
-        self.status.set("panel_loaded", ok=True, name=name, n=len(panel.experts), levels=len(panel.levels))
+        self.file_status.set("panel_loaded", ok=True, name=name, n=len(panel.experts), levels=len(panel.levels))
         return panel
 
     def _render_problems(self) -> None:
@@ -385,16 +386,18 @@ class AhpEditor:
                            now=_saaty_label(rec["judgement"]), better=_saaty_label(rec["suggested"]),
                            cr=rec["cr_if_changed"])
             flag = tr("panel_cli_inconsistent", lang) if bad else tr("panel_cli_consistent", lang)
-            rows.append([expert, f"{rec['cr']:.3f} · {flag}", worst, f"{rec['distance']:.2f}"])
+            rows.append([expert, f"{rec['cr']:.3f} · {flag}", worst, Cell(f"{rec['distance']:.2f}", "wb-num")])
             classes.append("wb-row-bad" if bad else "")
-        self.table.value = html_table(heads, rows, row_classes=classes, numeric=(3,))
+        self.table.value = (f"<div style='overflow-x:auto'>"
+                            f"{html_table(heads, rows, row_classes=classes, numeric=(3,))}</div>")
 
     def render(self) -> None:
         lang = self.state.lang
         fw = self.scoring.framework
         model = self.model
         self.title.value = f"<b>{esc(tr('ahp_editor', lang))}</b>"
-        self.hint.value = f"<div class='wb-note'>{esc(tr('ahp_hint', lang))} {esc(tr('panel_hint', lang))}</div>"
+        self.hint.value = (f"<div class='wb-note'>{esc(tr('ahp_hint', lang))}</div>"
+                           f"<div class='wb-note'>{esc(tr('panel_hint', lang))}</div>")
         with self._level.quietly():
             self.level.options = [(self._level_name(lv), lv) for lv in model.levels()]
         self._level.refresh()
