@@ -199,4 +199,15 @@ PANEL: dict[str, tuple[str, str]] = {
                       "{doubts}. The weights may not be reliable; apply them anyway?"),
     "panel_applied": ("已应用层次分析法权重：{levels}（{n} 位专家，最大 CR = {cr:.3f}）",
                       "AHP weights applied: {levels} ({n} expert(s), largest CR = {cr:.3f})"),
+    # ------------------------------------------------------------- diagnostics
+    "diag_nominal_weight": ("名义权重", "Nominal weight"),
+    "diag_importance": ("实际影响（一阶敏感度占比）", "Importance (share of first-order index)"),
+    "diag_share_axis": ("占比", "Share"),
+    "diag_component": ("主成分{k}", "Component {k}"),
+    "diag_reversal_warning": ("注意：本方案未改动的支部中，有 {pairs} 对支部的先后顺序发生了变化（涉及 {branches} 个支部）{example}。"
+                              "这是相对标准化或由数据求得的权重造成的，并非这些支部自身的变化。",
+                              "Note: among the branches this scenario does not change, {pairs} pair(s) swapped "
+                              "places ({branches} branches){example}. Relative normalizations or data-derived "
+                              "weights do this, not those branches' own records."),
+    "diag_reversal_example": ("，如 {a} 与 {b}", ", e.g. {a} and {b}"),
 }
