@@ -445,6 +445,25 @@ def consensus_distance(matrix, group_weights) -> float:
     return 2.0 * s / ((n - 1) * (n - 2)) if n > 2 else s
 
 
+def _worst_comparison(a: np.ndarray, *, method: str = "eigenvector") -> dict:
+    """The first row of :func:`ahp_inconsistency` (the same numbers), trying the scale on that pair only."""
+    w, _ = ahp(a, method=method, warn=False)
+    w = np.asarray(w, dtype="float64")
+    i_up, j_up = np.triu_indices(a.shape[0], 1)
+    log_error = np.abs(np.log(a[i_up, j_up] * w[j_up] / w[i_up]))
+    top = int(np.argmax(log_error))             # the first of the largest, as the stable sort takes it
+    i, j = int(i_up[top]), int(j_up[top])
+    trial = a.copy()
+    best, best_cr = a[i, j], consistency_ratio(a)
+    for value in SAATY_SCALE:
+        trial[i, j], trial[j, i] = value, 1.0 / value
+        cr = consistency_ratio(trial)
+        if cr < best_cr - 1e-12:
+            best, best_cr = value, cr
+    return {"i": i, "j": j, "judgement": float(a[i, j]), "suggested": float(best), "cr_if_changed": float(best_cr),
+            "log_error": float(log_error[top])}
+
+
 def _positions(w: np.ndarray) -> np.ndarray:
     """Position of each criterion when sorted by weight, 1 = heaviest (ties share the smallest)."""
     return pd.Series(w).rank(ascending=False, method="min").to_numpy()
@@ -541,7 +560,7 @@ def ahp_group(matrices, *, method: str = "aij", weights=None, prioritization: st
     for k, (name, a) in enumerate(zip(names, arrays)):
         cr = consistency_ratio(a)
         row = {"expert_weight": float(lam[k]), "cr": float(cr), "consistent": bool(cr <= 0.1)}
-        worst = ahp_inconsistency(a, method=prioritization).iloc[0] if n > 2 else None
+        worst = _worst_comparison(a, method=prioritization) if n > 2 else None
         if worst is not None and worst["log_error"] > 1e-9:
             row.update(worst_i=int(worst["i"]), worst_j=int(worst["j"]), worst_a=labels[int(worst["i"])],
                        worst_b=labels[int(worst["j"])], judgement=float(worst["judgement"]),
