@@ -210,4 +210,62 @@ PANEL: dict[str, tuple[str, str]] = {
                               "places ({branches} branches){example}. Relative normalizations or data-derived "
                               "weights do this, not those branches' own records."),
     "diag_reversal_example": ("，如 {a} 与 {b}", ", e.g. {a} and {b}"),
+    "diag_title": ("诊断：权重、结构与排名稳定性", "Diagnostics: weights, structure and stable rankings"),
+    "diag_intro": ("供研究参考：这些诊断说明考评方案在本年数据上的表现，不用于自动设定权重。",
+                   "For research: these diagnostics describe how the scheme behaves on this year's data; they never "
+                   "set weights by themselves."),
+    "diag_importance_heading": ("名义权重与实际影响", "Nominal weight and actual importance"),
+    "diag_importance_title": ("权重与对总分的实际影响", "Weight and share of the total explained"),
+    "diag_importance_hint": ("实际影响：该项得分能解释总分差异的比例（一阶敏感度，相关比），各项合计为 100%。"
+                             "名义权重相近、实际影响相差很大时，排名主要由影响大的一项决定。",
+                             "Importance: the share of the differences in total score each component explains "
+                             "(first-order index, the correlation ratio), adding up to 100 %. When it is far from the "
+                             "nominal weight, the ranking follows the component that explains most."),
+    "diag_importance_ok": ("各项的实际影响与名义权重大体相当。", "Every component's importance is close to its weight."),
+    "diag_flag_over": ("{name}：权重 {weight:.0%}，却解释了总分差异的 {share:.0%}",
+                       "{name}: weight {weight:.0%}, yet explains {share:.0%} of the differences in total"),
+    "diag_flag_under": ("{name}：权重 {weight:.0%}，只解释了总分差异的 {share:.0%}",
+                        "{name}: weight {weight:.0%}, but explains only {share:.0%} of the differences in total"),
+    "diag_level_dimensions": ("维度", "Dimensions"),
+    "diag_level_indicators": ("指标", "Indicators"),
+    "diag_factors_heading": ("指标的结构：六个方面是否各自独立", "Structure of the indicators: are the six points distinct?"),
+    "diag_loadings_title": ("主成分载荷（方差最大旋转）", "Component loadings (varimax)"),
+    "diag_factors_summary": ("保留 {n} 个主成分（平行分析；特征值大于 1 的有 {kaiser} 个），第一个解释 {first:.0%}，"
+                             "合计 {kept:.0%}；{dims} 个维度中 {distinct} 个有自己的主成分。",
+                             "{n} components kept (parallel analysis; {kaiser} with eigenvalue above 1), the first "
+                             "explaining {first:.0%}, together {kept:.0%}; {distinct} of {dims} dimensions have a "
+                             "component of their own."),
+    "diag_factors_shared": ("共用一个主成分、数据上难以区分的维度：{groups}",
+                            "Dimensions that share a component and are hard to tell apart in the data: {groups}"),
+    "diag_factors_ok": ("每个指标都主要落在本维度的主成分上。", "Every indicator loads mainly with its own dimension."),
+    "diag_factors_stray": ("主要落在其他维度主成分上的指标：", "Indicators that load mainly with another dimension:"),
+    "diag_col_indicator": ("指标", "Indicator"),
+    "diag_col_dimension": ("所属维度", "Dimension"),
+    "diag_col_component": ("主成分", "Component"),
+    "diag_col_loading": ("载荷", "Loading"),
+    "diag_col_with": ("与之同列的维度", "Loads with"),
+    "diag_alone": ("（单独成分）", "(a component of its own)"),
+    "diag_reversal_heading": ("排名反转：增减、合并支部是否改变其他支部的先后",
+                              "Rank reversal: do adding, removing or merging branches reorder the others?"),
+    "diag_reversal_hint": ("选择方案并运行：每次随机删去、新增或合并支部，再看其余支部之间的先后是否改变。",
+                           "Choose a scheme and run: each trial removes, adds or merges branches at random and checks "
+                           "whether the order of the other branches changes."),
+    "diag_run_reversal": ("运行（每种 {n} 次）", "Run ({n} trials each)"),
+    "diag_variant_framework": ("框架方案", "The framework's scheme"),
+    "diag_variant_minmax": ("改用最小-最大标准化", "Min-max normalization instead"),
+    "diag_variant_entropy": ("改用熵权法权重", "Entropy weights instead"),
+    "diag_op_remove": ("删去一个支部", "remove a branch"),
+    "diag_op_add": ("新增一个支部", "add a branch"),
+    "diag_op_merge": ("合并两个支部", "merge two branches"),
+    "diag_col_operation": ("变化", "Change"),
+    "diag_col_trials": ("次数", "Trials"),
+    "diag_col_with_reversal": ("出现反转的比例", "With a reversal"),
+    "diag_col_mean_pairs": ("平均反转对数", "Mean pairs reversed"),
+    "diag_col_max_pairs": ("最多反转对数", "Most pairs reversed"),
+    "diag_col_max_shift": ("其他支部最大名次变化", "Largest rank change of another branch"),
+    "diag_reversal_found": ("{variant}下，其他支部的先后会因增减或合并支部而改变：相对标准化或由数据求得的权重所致。",
+                            "Under {variant} the order of other branches changes when branches are added, removed or "
+                            "merged: relative normalization or data-derived weights do this."),
+    "diag_reversal_none": ("{variant}下，增减或合并支部不改变其他支部的先后。",
+                           "Under {variant} adding, removing or merging branches leaves the order of the others as it was."),
 }
