@@ -39,15 +39,15 @@ def load_scheme(args):
 
 
 def _cmd_score(args) -> int:
+    framework, scheme = load_scheme(args)
     if args.engine == "dask":
         from .scale import score_command_dask
 
-        return score_command_dask(args)
+        return score_command_dask(args, framework, scheme)
     from ..assess.indicators import compute_indicators
-    from ..assess.scoring import results_table
+    from ..assess.assessment import results_table
     from ..data import load
 
-    framework, scheme = load_scheme(args)
     data = load(args.path)
     table = compute_indicators(data, framework, period=args.period)
     result = scheme.score(table, groups=data)
@@ -109,7 +109,8 @@ def _register_robustness(subparsers) -> None:
 def _cmd_robustness(args) -> int:
     from ..assess.framework import Framework
     from ..assess.indicators import compute_indicators
-    from ..assess.robustness import factor_label, leave_one_out, monte_carlo, sensitivity
+    from ..assess.labels import column_label
+    from ..assess.robustness import leave_one_out, monte_carlo, sensitivity
     from ..assess.scoring import Scheme
     from ..data import load
 
@@ -134,8 +135,8 @@ def _cmd_robustness(args) -> int:
         methods = tuple(v for v in vary if v in ("normalization", "aggregation"))
         sens = sensitivity(scheme, table, n=args.sobol, seed=args.seed,
                            vary=("dimension_weights",) + methods, groups=data, progress=progress)
-        sens.insert(1, "label_zh", [factor_label(fw, f, "zh") for f in sens["factor"]])
-        sens.insert(2, "label_en", [factor_label(fw, f, "en") for f in sens["factor"]])
+        sens.insert(1, "label_zh", [column_label(fw, f, "zh") for f in sens["factor"]])
+        sens.insert(2, "label_en", [column_label(fw, f, "en") for f in sens["factor"]])
     loo = [leave_one_out(scheme, table, "dimension", groups=data),
            leave_one_out(scheme, table, "indicator", groups=data)]
     if suffix == ".csv":

@@ -85,17 +85,13 @@ def _cmd_template(args) -> int:
 
 
 def _cmd_weights(args) -> int:
-    from ..assess.panel import PanelError, read_panel
+    from ..assess.panel import read_panel
     from ..assess.scoring import Scheme
     from ..i18n import tr
 
     lang = args.lang
     framework = _framework(args)
-    try:
-        panel = read_panel(args.path, framework)
-    except PanelError as err:
-        print(err.render(lang), file=sys.stderr)
-        return 1
+    panel = read_panel(args.path, framework)    # a PanelError is printed in --lang by the command line
     print(report(panel, method=args.method, prioritization=args.prioritization, lang=lang))
     inconsistent = [level for level in panel.ordered_levels()
                     if panel.group(level, method=args.method, prioritization=args.prioritization)[1]

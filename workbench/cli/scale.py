@@ -70,18 +70,16 @@ def summary_path(output: Path) -> Path:
     return output.with_name(output.name.removesuffix(output.suffix) + ".summary.csv")
 
 
-def score_command_dask(args) -> int:
-    """Run ``workbench score`` on Dask: ``args`` are the score command's options.
+def score_command_dask(args, framework, scheme) -> int:
+    """Run ``workbench score`` on Dask: ``args`` are the score command's options, with its framework and scheme.
 
     Reads ``args.path`` (a partitioned dataset), writes ``args.output`` (a
     ``.parquet`` folder, one file per partition: branch_id, total, rank, grade
     and one column per dimension, as the pandas engine writes) and the grade
     counts by township beside it (``<name>.summary.csv``), and prints them.
     """
-    from .assess import load_scheme
     from ..scale.engine import score_dataset
 
-    framework, scheme = load_scheme(args)
     out = Path(args.output)
     if out.suffix.lower() != ".parquet":
         raise ValueError(f"-o {out}: with --engine dask the results are a partitioned Parquet dataset; "

@@ -104,6 +104,10 @@ class PanelError(ValueError):
     def problems(self) -> pd.DataFrame:
         return self.table("en")
 
+    def message(self, lang: str = "en") -> str:
+        """The error in ``lang`` (what the command line prints for ``--lang``)."""
+        return self.render(lang)
+
     def render(self, lang: str = "en", *, limit: int = 40) -> str:
         """Every problem on its own line, in ``lang``."""
         table = self.table(lang)
