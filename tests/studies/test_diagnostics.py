@@ -11,7 +11,7 @@ import pytest
 from statsmodels.multivariate.factor_rotation import rotate_factors
 
 import workbench as wb
-from workbench.studies.diagnostics import (correlation_ratio, factor_structure, importance, rank_reversal,
+from workbench.studies.diagnostics import (_count_reversals, correlation_ratio, factor_structure, importance, rank_reversal,
                                            rank_reversals, scenario_reversals, varimax, weight_importance)
 
 FW = wb.Framework.default()
@@ -140,6 +140,10 @@ def test_rank_reversals_are_exactly_the_discordant_pairs():
     assert found.attrs["compared"] == 60 * 59 // 2
     among = ids[:20]
     assert found.attrs["pairs"] >= rank_reversals(before, after, among=among).attrs["pairs"]
+    # the n log n count (used above LIST_PAIRS_UP_TO branches) agrees, ties and all
+    assert _count_reversals(before.to_numpy(), after.round(0).to_numpy()) == sum(
+        1 for a, b in itertools.permutations(ids, 2) if before[a] > before[b] and round(after[a]) < round(after[b]))
+    assert _count_reversals(before.to_numpy(), after.to_numpy()) == len(brute)
     tied = rank_reversals(pd.Series({"A": 1.0, "B": 1.0}), pd.Series({"A": 0.0, "B": 2.0}))
     assert tied.attrs["pairs"] == 0                       # a tie before is no order to reverse
 
@@ -175,3 +179,15 @@ def test_absolute_normalizations_never_reverse_and_relative_ones_and_data_weight
     pd.testing.assert_frame_equal(again.trials, minmax.trials)      # seeded: the same trials
     with pytest.raises(ValueError, match="operations"):
         rank_reversal(wb.Scheme(FW), table, operations=("split",))
+
+
+def test_many_branches_are_counted_not_listed():
+    rng = np.random.default_rng(2)
+    n = 6000
+    before = pd.Series(rng.normal(size=n), index=[f"B{k}" for k in range(n)])
+    after = before + rng.normal(0, 0.01, n)
+    big = rank_reversals(before, after)
+    small = rank_reversals(before.iloc[:3000], after.iloc[:3000])
+    assert len(big) == 0 and big.attrs["pairs"] > small.attrs["pairs"] > 0
+    assert big.attrs["compared"] == n * (n - 1) // 2
+    assert _count_reversals(before.iloc[:3000].to_numpy(), after.iloc[:3000].to_numpy()) == small.attrs["pairs"]

@@ -61,6 +61,7 @@ __all__ = [
     "varimax",
     "parallel_analysis",
     "rank_reversals",
+    "LIST_PAIRS_UP_TO",
     "RankReversal",
     "scenario_reversals",
     "ReversalStudy",
@@ -381,6 +382,40 @@ def _totals(x) -> pd.Series:
     return (x.total if hasattr(x, "total") else pd.Series(x)).astype("float64")
 
 
+#: Above this many branches the pairs are counted (in n log n) but not listed.
+LIST_PAIRS_UP_TO = 5000
+
+
+def _count_reversals(xb: np.ndarray, xa: np.ndarray) -> int:
+    """Pairs strictly ahead before and strictly behind after, counted with a Fenwick tree (n log n).
+
+    Branches are taken best first (before); each is paired with those taken
+    earlier (strictly ahead: a group of equal totals is counted before it is
+    added) whose after total is strictly below its own.
+    """
+    ranks = np.unique(xa, return_inverse=True)[1] + 1          # dense ranks of the after totals, from 1
+    size = int(ranks.max()) if len(ranks) else 0
+    tree = [0] * (size + 1)
+    order = np.argsort(-xb, kind="stable")
+    count, k, n = 0, 0, len(order)
+    while k < n:
+        end = k
+        while end + 1 < n and xb[order[end + 1]] == xb[order[k]]:
+            end += 1
+        group = [int(ranks[g]) for g in order[k:end + 1]]
+        for r in group:
+            q = r - 1
+            while q > 0:
+                count += tree[q]
+                q -= q & -q
+        for r in group:
+            while r <= size:
+                tree[r] += 1
+                r += r & -r
+        k = end + 1
+    return count
+
+
 def rank_reversals(before, after, *, among: Sequence | None = None, limit: int = 500) -> pd.DataFrame:
     """Pairs of branches whose order flipped between two assessments (or two Series of totals).
 
@@ -388,8 +423,10 @@ def rank_reversals(before, after, *, among: Sequence | None = None, limit: int =
     when one was strictly ahead before and the other strictly ahead after
     (ties are no order). Returns ``branch_a, branch_b, total_a_before,
     total_b_before, total_a_after, total_b_after`` with ``a`` ahead before,
-    largest flips first, at most ``limit`` rows; ``attrs["pairs"]`` is the
-    number of pairs flipped and ``attrs["compared"]`` the number of pairs.
+    largest flips first, at most ``limit`` rows (none above
+    :data:`LIST_PAIRS_UP_TO` branches, where the pairs are only counted);
+    ``attrs["pairs"]`` is the number of pairs flipped and
+    ``attrs["compared"]`` the number of pairs.
 
     >>> before = pd.Series({"A": 90.0, "B": 80.0, "C": 70.0})
     >>> after = pd.Series({"A": 85.0, "B": 88.0, "C": 60.0})
@@ -405,6 +442,12 @@ def rank_reversals(before, after, *, among: Sequence | None = None, limit: int =
     ids = ids[ok.to_numpy()]
     xb, xa = b[ids].to_numpy(), a[ids].to_numpy()
     n = len(ids)
+    columns = ["branch_a", "branch_b", "total_a_before", "total_b_before", "total_a_after", "total_b_after"]
+    if n > LIST_PAIRS_UP_TO:
+        out = pd.DataFrame(columns=columns)
+        out.attrs["pairs"] = _count_reversals(xb, xa)
+        out.attrs["compared"] = n * (n - 1) // 2
+        return out
     rows_i, rows_j = [], []
     step = max(1, 2_000_000 // max(n, 1))
     for start in range(0, n, step):
@@ -419,7 +462,7 @@ def rank_reversals(before, after, *, among: Sequence | None = None, limit: int =
     order = np.argsort(-size, kind="stable")[:limit]
     i, j = i[order], j[order]
     out = pd.DataFrame({"branch_a": ids[i], "branch_b": ids[j], "total_a_before": xb[i], "total_b_before": xb[j],
-                        "total_a_after": xa[i], "total_b_after": xa[j]})
+                        "total_a_after": xa[i], "total_b_after": xa[j]}, columns=columns)
     out.attrs["pairs"] = int(len(size))
     out.attrs["compared"] = n * (n - 1) // 2
     return out
