@@ -92,7 +92,8 @@ class _Grid:
     def labels(self, fw, lang: str) -> None:
         for k, key in enumerate(self.ids):
             label = fw.label(key, lang)
-            self.row_labels[k].value = f"<span title='{esc(label)}'>{esc(label)}</span>"
+            self.row_labels[k].value = (f"<div class='wb-ahp-head' style='text-align:left;font-size:14px' "
+                                        f"title='{esc(label)}'>{esc(label)}</div>")
             self.col_labels[k].value = f"<div class='wb-ahp-head' title='{esc(label)}'>{esc(label)}</div>"
 
 
