@@ -3,7 +3,7 @@
 Labels of dimensions, indicators, grades and vetoes come from the framework;
 everything else (buttons, headings, chart axes, messages, errors) is here, once,
 as a key with its (Chinese, English) text. The catalogue is assembled from one
-module per area (``ui`` for the dashboards, ...); a key belongs to exactly one
+module per area (``ui`` for the dashboards, ``data`` for reading and checking files, ...); a key belongs to exactly one
 of them. Errors carry a key and parameters and are rendered in the user's
 language with :func:`tr`.
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from .assess import ASSESS
 from .cli import CLI
+from .data import DATA
 from .panel import PANEL
 from .rules import RULES_CATALOGUE
 from .settings import SETTINGS
@@ -42,7 +43,7 @@ def catalogue(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, ASSESS, SETTINGS, CLI, PANEL)
+MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, ASSESS, SETTINGS, CLI, DATA, PANEL)
 
 
 def tr(key: str, lang: str = "zh", **values) -> str:
