@@ -272,3 +272,24 @@ def test_an_expert_named_like_a_formula_stays_text(tmp_path):
     book = openpyxl.load_workbook(path)
     assert book["长表"]["A2"].data_type == "s" and book["专家权重"]["A2"].value == "=HYPERLINK(1)"
     assert book["专家权重"]["A2"].data_type == "s"
+
+
+def test_a_workbook_far_larger_than_a_panel_or_lying_about_its_zip_is_refused_before_reading(tmp_path):
+    import zipfile
+
+    path = write_panel_template(tmp_path / "p.xlsx", FW, experts=1, levels="dimensions", example=True)
+    book = openpyxl.load_workbook(path)
+    ws = book.create_sheet("padding")
+    for r in range(1, 1101):
+        ws.append(list(range(1000)))               # 1.1 million cells
+    book.save(tmp_path / "big.xlsx")
+    err = problems(tmp_path / "big.xlsx")
+    assert "far larger than a panel" in str(err) and "过大" in err.render("zh")
+    # a zip whose sheet does not match its CRC
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/worksheets/sheet2.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 10
+    raw[start] ^= 0xFF
+    (tmp_path / "lying.xlsx").write_bytes(bytes(raw))
+    assert "not a readable Excel workbook" in str(problems(tmp_path / "lying.xlsx"))

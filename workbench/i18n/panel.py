@@ -30,6 +30,8 @@ PANEL: dict[str, tuple[str, str]] = {
     "panel_err_open": ("无法读取文件：{reason}", "cannot read the file: {reason}"),
     "panel_err_not_xlsx": ("不是可读取的 Excel 工作簿（.xlsx）（{reason}）；请用 Excel 另存为 .xlsx 后再上传",
                            "not a readable Excel workbook (.xlsx) ({reason}); save it as .xlsx in Excel and try again"),
+    "panel_err_too_big": ("工作簿过大（{cells} 个单元格，{mb} MB 数据），不像专家打分表，未读取",
+                          "the workbook is far larger than a panel ({cells} cells, {mb} MB of data) and was not read"),
     "panel_err_too_long": ("工作表超过 {limit} 行，其后的行未读取", "the sheet has more than {limit} rows; the rest was not read"),
     "panel_err_empty": ("工作簿中没有找到任何两两比较：每位专家一个工作表（首行为指标名称的判断矩阵），"
                         "或一个长表（专家、指标A、指标B、判断）",

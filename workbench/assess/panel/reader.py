@@ -9,18 +9,41 @@ import hashlib
 import io
 import os
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
+from ...data.workbook import scan_workbook
 from ..framework import Framework
 from .model import (INSTRUCTION_SHEETS, LEVEL_DIMENSIONS, LONG_HEADERS, WEIGHT_SHEETS, Panel, _CELL_KEYS,
                     _Label, _MAX_COLUMNS, _MAX_ROWS, _Problems, _TOLERANCE, _WEIGHT_HEADERS, _norm, judgement_text,
                     parse_judgement)
 
-__all__ = ["read_panel"]
+__all__ = ["read_panel", "MAX_PANEL_XML_BYTES", "MAX_PANEL_CELLS"]
+
+#: What a panel workbook may hold, measured from its XML before anything is read (a panel is small).
+MAX_PANEL_XML_BYTES = 64 * 2**20
+MAX_PANEL_CELLS = 1_000_000
+
+
+def _measured(content: bytes, problems: _Problems) -> bool:
+    """Refuse a workbook that is not one, lies about its contents, or holds far more than a panel."""
+    try:
+        sheets = scan_workbook(io.BytesIO(content))
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            strings = sum(i.file_size for i in zf.infolist() if i.filename.lower().endswith("sharedstrings.xml"))
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError, EOFError, RuntimeError) as exc:
+        problems.add("panel_err_not_xlsx", reason=type(exc).__name__)
+        return False
+    xml = sum(sheet.xml_bytes for sheet in sheets) + strings
+    cells = sum(sheet.cells for sheet in sheets)
+    if xml > MAX_PANEL_XML_BYTES or cells > MAX_PANEL_CELLS:
+        problems.add("panel_err_too_big", cells=f"{cells:,}", mb=f"{xml / 2**20:,.0f}")
+        return False
+    return True
 
 # =================================================================== reading
 
@@ -106,6 +129,8 @@ def read_panel(source: str | os.PathLike | bytes, framework: Framework, *, name:
         except OSError as exc:
             problems.add("panel_err_open", reason=exc.strerror or str(exc))
             problems.raise_if_any()
+    if not _measured(content, problems):
+        problems.raise_if_any()
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
