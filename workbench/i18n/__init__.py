@@ -15,6 +15,7 @@ language with :func:`tr`.
 
 from __future__ import annotations
 
+from .pages import PAGES
 from .rules import RULES_CATALOGUE
 from .ui import UI
 
@@ -38,7 +39,7 @@ def catalogue(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE)
+MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, PAGES)
 
 
 def tr(key: str, lang: str = "zh", **values) -> str:

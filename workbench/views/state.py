@@ -156,6 +156,11 @@ class DataStore:
         """Where this user's schemes for ``data`` are kept."""
         return self.root / "datasets" / dataset_key(data) / "schemes" / safe_name(self.user)
 
+    def work_folder(self, data: BranchData, kind: str) -> Path:
+        """Where this user's saved work of one ``kind`` for ``data`` is kept (``screening`` decisions,
+        ``scenarios``), beside the schemes: one folder per data set, kind and user."""
+        return self.root / "datasets" / dataset_key(data) / safe_name(kind) / safe_name(self.user)
+
 
 class AppState(Model):
     """Data, period, language and theme of one dashboard.
