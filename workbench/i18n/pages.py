@@ -55,4 +55,20 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "xl_made": ("生成时间", "Made"),
 }
 
-PAGES: dict[str, tuple[str, str]] = {**SETTINGS}
+#: Inspection and rectification (04).
+INSPECTION: dict[str, tuple[str, str]] = {
+    "kpi_completion_def": ("各支部本年三会一课完成率（各项活动完成次数/应开次数，封顶 100%）的平均值。",
+                           "The mean over the branches of this year's completion of the three meetings and one "
+                           "lesson (held / required for each activity, at most 100 %)."),
+    "kpi_method_def": ("本年该方式各次检查得分，先按支部平均，再取各支部的平均值。",
+                       "This year's scores of this kind of inspection, averaged per branch, then over the "
+                       "branches."),
+    "problems_filtered": ("（按所选条件筛选）", " (filtered as chosen)"),
+}
+
+#: Research on branch functions (05).
+RESEARCH: dict[str, tuple[str, str]] = {
+    "movers_col_why": ("主要原因（指标贡献变化）", "Why (change of the indicators' contributions)"),
+}
+
+PAGES: dict[str, tuple[str, str]] = {**SETTINGS, **INSPECTION, **RESEARCH}

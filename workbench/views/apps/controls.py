@@ -53,17 +53,20 @@ class Choice:
     is a tuple (``SelectMultiple``); the model trait is then a list.
     ``fallback(values)`` picks the value when the model's is no longer offered
     (default: the first, or None when nothing is offered); ``accept(value)``
-    sets the model (default: the trait itself).
+    sets the model and ``get()`` reads what the widget shows (default: the
+    trait itself, e.g. for a model that keeps a list of which a dropdown shows one).
     """
 
     def __init__(self, state, widget: w.Widget, model: t.HasTraits, name: str,
                  options: Callable[[str], Sequence[tuple[str, object]]], *,
                  refresh_on: Iterable[tuple[t.HasTraits, str | list[str]]] = (), multiple: bool = False,
-                 fallback: Callable[[list], object] | None = None, accept: Callable[[object], None] | None = None):
+                 fallback: Callable[[list], object] | None = None, accept: Callable[[object], None] | None = None,
+                 get: Callable[[], object] | None = None):
         self.state, self.widget, self.model, self.name = state, widget, model, name
         self.options, self.multiple = options, multiple
         self.fallback = fallback or (lambda values: values[0] if values else None)
         self.setter = accept or (lambda value: setattr(model, name, value))
+        self.get = get or (lambda: getattr(model, name))
         self.offered: list = []
         self.binding = bind(widget, "value", model, name, render=self._render, accept=self._accept)
         state.observe(lambda _: self.refresh(), names="lang")
@@ -72,7 +75,7 @@ class Choice:
         self.refresh()
 
     def _render(self):
-        value = getattr(self.model, self.name)
+        value = self.get()
         if self.multiple:
             return tuple(v for v in (value or ()) if v in self.offered)
         return value if value in self.offered else (self.offered[0] if self.offered else None)
@@ -95,13 +98,13 @@ class Choice:
         if tuple(tuple(o) for o in self.widget.options) != tuple(options):
             with self.binding.quietly():
                 self.widget.options = options
-        current = getattr(self.model, self.name)
+        current = self.get()
         if self.multiple:
             keep = [v for v in (current or ()) if v in self.offered]
             if keep != list(current or ()):
-                setattr(self.model, self.name, keep)
+                self.setter(keep)
         elif current not in self.offered:
-            setattr(self.model, self.name, self.fallback(self.offered))
+            self.setter(self.fallback(self.offered))
         self.binding.refresh()
 
 
