@@ -93,6 +93,8 @@ YEAR_OVER_YEAR: dict[str, tuple[str, str]] = {
 #: Weak-and-lax screening (06).
 SCREENING_PAGE: dict[str, tuple[str, str]] = {
     "screening_page_title": ("软弱涣散排查", "Weak-and-lax screening"),
+    "screening_chart_townships": ("各乡镇排查对象", "Candidates by township"),
+    "screening_chart_triggers": ("各排查条件触发的支部数", "Branches each criterion found"),
     "screening_sec_candidates": ("排查对象（按乡镇）", "Candidates by township"),
     "screening_sec_decide": ("逐个研究：确认列入或排除", "Decide each: confirm or reject"),
     "screening_sec_list": ("软弱涣散名单及对等次的影响", "The list and what it does to grades"),

@@ -207,9 +207,10 @@ def movers_bars(yoy, *, lang: str = "zh", title: str | None = None, height: int 
         hovertemplate="%{y}<br>%{customdata[0]} · %{customdata[1]:.1f} → %{customdata[2]:.1f}"
                       "<br>%{customdata[3]}<extra></extra>"))
     span = float(np.nanmax(np.abs(shift))) if len(shift) else 1.0
+    # room for the value written outside the longest bar, so that it never runs into the branch names
     fig.update_xaxes(title=tr("yoy_rank_shift_axis", lang), zeroline=True, zerolinewidth=2,
-                     range=[-span * 1.25 if (shift < 0).any() else -span * 0.05,
-                            span * 1.25 if (shift > 0).any() else span * 0.05])
+                     range=[-span * 1.5 if (shift < 0).any() else -span * 0.05,
+                            span * 1.5 if (shift > 0).any() else span * 0.05])
     fig.update_yaxes(title="", automargin=True)
     fig = base_layout(fig, title=title if title is not None else tr("yoy_movers", lang),
                       height=height or 120 + 40 * len(m), theme=theme)

@@ -198,7 +198,7 @@ class CorrelationView:
         fw = model.framework
         self.title = w.HTML()
         self.set = w.Dropdown(layout=w.Layout(width="300px", max_width="100%"))
-        self.method = w.ToggleButtons(style={"button_width": "150px"})
+        self.method = w.ToggleButtons(style={"button_width": "180px"})
         self.choices = [
             Choice(state, self.set, model, "corr_set", lambda lang: [
                 (tr("corr_set_functions", lang), "functions"), (tr("corr_set_dimensions", lang), "dimensions")] + [
@@ -426,11 +426,11 @@ class MoversView:
         self.indicators = w.HTML()
         follow(model, "revision", self.render)
         state.observe(lambda _: self.render(), names="lang")
+        self.indicators.layout = w.Layout(flex="1 1 480px", min_width="0")
         self.widget = w.VBox([self.title, self.summary,
-                              w.HBox([self.chart.widget, w.VBox([self.branches],
-                                                                layout=w.Layout(flex="1 1 520px", min_width="0"))],
+                              w.HBox([self.chart.widget, self.indicators],
                                      layout=w.Layout(flex_flow="row wrap", grid_gap="10px", width="100%")),
-                              self.indicators], layout=w.Layout(width="100%"))
+                              self.branches], layout=w.Layout(width="100%"))
         self.chart.render()
 
     def _figure(self, lang, theme):

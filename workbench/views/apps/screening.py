@@ -62,10 +62,13 @@ class Overview:
         self.intro = w.HTML()
         self.cards = w.HTML()
         inputs = [(model, "revision")]
+        # short titles: the sentence of what was found is above the charts already
         self.towns = ChartView(state, lambda lang, theme: trend_charts.screening_by_township(
-            model.screening, lang=lang, theme=theme), inputs=inputs, name="screening_townships")
+            model.screening, lang=lang, theme=theme, title=tr("screening_chart_townships", lang)),
+            inputs=inputs, name="screening_townships")
         self.triggers = ChartView(state, lambda lang, theme: trend_charts.screening_triggers(
-            model.screening, lang=lang, theme=theme), inputs=inputs, name="screening_triggers")
+            model.screening, lang=lang, theme=theme, title=tr("screening_chart_triggers", lang)),
+            inputs=inputs, name="screening_triggers")
         follow(model, ["revision", "decisions_revision"], self.render)
         state.observe(lambda _: self.render(), names="lang")
         self.widget = w.VBox([self.intro, self.cards, w.HBox([
