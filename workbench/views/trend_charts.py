@@ -39,6 +39,27 @@ CHANGE_SCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#1b7837"]]
 
 # ================================================================= screening
 
+def _wrap(text: str, width: int) -> str:
+    """A label broken into lines of about ``width`` characters (at spaces in English, anywhere in Chinese).
+
+    >>> _wrap("Committee incomplete (missing, too small)", 20)
+    'Committee incomplete<br>(missing, too small)'
+    """
+    text = str(text)
+    if len(text) <= width:
+        return text
+    if " " not in text:
+        return "<br>".join(text[k:k + width] for k in range(0, len(text), width))
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join(lines + [line])
+
+
 def screening_by_township(screening, *, lang: str = "zh", title: str | None = None, height: int | None = None,
                           theme: str = "light") -> go.Figure:
     """Candidates per township (red) against the other branches (grey), most candidates on top."""
@@ -82,7 +103,9 @@ def screening_triggers(screening, *, lang: str = "zh", title: str | None = None,
                     name=tr(f"screening_group_{group}", lang), text=[str(v) for v in part["branches"]],
                     textposition="outside", cliponaxis=False, customdata=part.index.to_numpy(),
                     hovertemplate="%{y}: %{x}<extra>%{customdata}</extra>")
-    fig.update_yaxes(categoryorder="array", categoryarray=list(labels), title="", automargin=True)
+    # long criteria are shown on two lines, so that the bars keep their room on a narrow screen
+    fig.update_yaxes(categoryorder="array", categoryarray=list(labels), title="", automargin=True,
+                     tickvals=list(labels), ticktext=[_wrap(t, 14 if lang == "zh" else 28) for t in labels])
     fig.update_xaxes(title=tr("screening_col_fired", lang), rangemode="tozero",
                      range=[0, max(int(table["branches"].max()) if len(table) else 1, 1) * 1.2])
     fig.update_layout(bargap=0.25)

@@ -39,10 +39,26 @@ from ..mvc import bind, follow
 from ..widgets.export import ExportFolder
 from ..widgets.html import download_link, esc, kpi_cards
 
-__all__ = ["ALL", "Choice", "ModelStatus", "field", "figure_card", "write_workbook", "export_table", "work_folder"]
+__all__ = ["ALL", "Choice", "ModelStatus", "field", "figure_card", "write_workbook", "export_table", "work_folder",
+           "PAGE_STYLE", "page_style"]
 
 #: The option value of "all" in a filter.
 ALL = "__all__"
+
+#: What these pages add to the kit's styles: table headers wrap (English headers are long; a table
+#: wider than the screen is cut on a projector), and a heading of the split preview.
+PAGE_STYLE = """
+<style>
+.wb-app.wb-pages table.wb-table th, .wb-app.wb-pages table.wb-table th.wb-num { white-space: normal;
+  min-width: 2.5em; }
+.wb-app.wb-pages .wb-split-preview table.wb-table { font-size: 14px; }
+</style>
+"""
+
+
+def page_style() -> w.HTML:
+    """:data:`PAGE_STYLE` as an invisible widget; the app's box carries the class ``wb-pages``."""
+    return w.HTML(PAGE_STYLE, layout=w.Layout(height="0px", margin="0"))
 
 
 class Choice:

@@ -50,7 +50,7 @@ from ..widgets.data_picker import DataPicker
 from ..widgets.header import Header
 from ..widgets.html import Cell, StatusLine, download_link, esc, html_table, kpi_cards, section_title, style
 from .common import Opened, data_section, open_app
-from .controls import ALL, Choice, field, figure_card
+from .controls import ALL, Choice, field, figure_card, page_style
 
 __all__ = ["InspectionModel", "InspectionKpis", "CompletionView", "ScoresView", "ProblemsView", "InspectionApp",
            "build_inspection_app"]
@@ -249,6 +249,8 @@ class ProblemsView:
         self.status = w.Dropdown(layout=w.Layout(width="160px"))
         self.overdue = w.Checkbox(value=model.overdue_only, indent=False, layout=w.Layout(width="auto"))
         self.choices = {key: self._filter_choice(key) for key in FILTERS}
+        for key in FILTERS:
+            getattr(self, key).add_class(f"wb-filter-{key}")  # stable handles for browser tests
         bind(self.overdue, "value", model, "overdue_only", render=lambda: model.overdue_only,
              accept=lambda v: setattr(model, "overdue_only", bool(v)))
         self.figures = w.HTML()
@@ -372,10 +374,11 @@ class InspectionApp(App):
         self.models = {"inspection": model}
         self.views = {"header": header, "picker": picker, "kpis": kpis, "completion": completion,
                       "scores": scores, "problems": problems}
-        self.widget = w.VBox([style(), header.widget, data_section(state, picker), kpis.widget, completion.widget,
+        self.widget = w.VBox([style(), page_style(), header.widget, data_section(state, picker), kpis.widget, completion.widget,
                               scores.widget, problems.widget], layout=w.Layout(width="100%"))
         self.widget.add_class("wb-app")
         self.widget.add_class("wb-app-inspection")
+        self.widget.add_class("wb-pages")
 
 
 def build_inspection_app(data=None, *, lang: str | None = None, theme: str | None = None,

@@ -27,7 +27,7 @@ from ..widgets.export import ExportBar
 from ..widgets.header import Header
 from ..widgets.html import esc, kpi_cards, style
 from .common import Opened, data_section, open_app
-from .controls import figure_card
+from .controls import figure_card, page_style
 from .yoy import YearOverYearModel, YearOverYearView
 
 __all__ = ["KpiCards", "RankingView", "OverviewApp", "build_overview_app"]
@@ -144,10 +144,11 @@ class OverviewApp(App):
         self.models = {"scoring": scoring, "yoy": yoy_model}
         self.views = {"header": header, "picker": picker, "kpis": kpis, "grades": grades, "townships": towns,
                       "ranking": ranking, "yoy": yoy, "export": export}
-        self.widget = w.VBox([style(), header.widget, data_section(state, picker), kpis.widget, charts_row,
+        self.widget = w.VBox([style(), page_style(), header.widget, data_section(state, picker), kpis.widget, charts_row,
                               ranking.widget, export.widget, yoy.widget], layout=w.Layout(width="100%"))
         self.widget.add_class("wb-app")
         self.widget.add_class("wb-app-overview")
+        self.widget.add_class("wb-pages")
 
     @property
     def scoring(self) -> ScoringModel:

@@ -49,7 +49,7 @@ from ..widgets.data_picker import DataPicker
 from ..widgets.header import Header
 from ..widgets.html import Cell, StatusLine, download_link, esc, fmt_number, html_table, section_title, style
 from .common import Opened, data_section, open_app, section
-from .controls import Choice, field
+from .controls import Choice, field, page_style
 
 __all__ = ["ResearchModel", "CorrelationView", "ScatterView", "RegressionView", "ClusterView", "CoherenceView",
            "MoversView", "ResearchExport", "ResearchApp", "build_research_app", "why_text"]
@@ -234,6 +234,7 @@ class ScatterView:
             Choice(state, self.y, model, "y", lambda lang: [(model.label(c, lang), c)
                                                            for c in (*OUTCOMES, "income_growth")]),
         ]
+        self.x.add_class("wb-scatter-x")
         self.summary = w.HTML()
         self._fit = None
         follow(model, ["revision", "x", "y"], self._compute)
@@ -573,7 +574,7 @@ class ResearchApp(App):
         self.views = {"header": header, "picker": picker, "correlations": correlations, "scatter": scatter,
                       "regression": reg, "clusters": clusters, "coherence": coh, "movers": movers_view,
                       "export": export}
-        self.widget = w.VBox([style(), header.widget, data_section(state, picker), intro,
+        self.widget = w.VBox([style(), page_style(), header.widget, data_section(state, picker), intro,
                               section(state, "sec_relations"),
                               w.HBox([correlations.widget, scatter.widget],
                                      layout=w.Layout(flex_flow="row wrap", grid_gap="16px", width="100%")),
@@ -581,6 +582,7 @@ class ResearchApp(App):
                              layout=w.Layout(width="100%"))
         self.widget.add_class("wb-app")
         self.widget.add_class("wb-app-research")
+        self.widget.add_class("wb-pages")
 
 
 def build_research_app(data=None, *, lang: str | None = None, theme: str | None = None, period: int | None = None,

@@ -33,7 +33,7 @@ from ..widgets.header import Header
 from ..widgets.html import Cell, StatusLine, download_link, esc, html_table, kpi_cards, section_title, style
 from ..widgets.table import DataTable
 from .common import Opened, data_section, open_app, section
-from .controls import ALL, Choice, ModelStatus, export_table, field, work_folder
+from .controls import ALL, Choice, ModelStatus, export_table, field, page_style, work_folder
 from .screening_model import DECISION_FILTERS, ScreeningModel
 
 __all__ = ["ScreeningApp", "build_screening_app", "CandidatesView", "DecisionPanel", "ListView", "ExitView"]
@@ -41,7 +41,7 @@ __all__ = ["ScreeningApp", "build_screening_app", "CandidatesView", "DecisionPan
 DECISION_COLORS = {"pending": "#6f6f6f", "confirmed": "#b2182b", "rejected": "#1b7837", "exited": "#2166ac"}
 #: Columns of the candidate list (catalogue keys of their headers).
 CANDIDATE_COLUMNS = {"township": "screening_col_township", "branch_id": "screening_col_branch_id",
-                     "name": "screening_col_name", "kind": "screening_col_kind", "reasons": "screening_col_reasons",
+                     "name": "screening_col_name", "reasons": "screening_col_reasons",
                      "criteria": "screening_col_triggers", "evidence": "screening_col_evidence",
                      "decision": "screening_col_decision", "note": "screening_col_note"}
 LIST_COLUMNS = {"branch_id": "screening_col_branch_id", "name": "screening_col_name", "township": "screening_col_township",
@@ -72,8 +72,8 @@ class Overview:
         follow(model, ["revision", "decisions_revision"], self.render)
         state.observe(lambda _: self.render(), names="lang")
         self.widget = w.VBox([self.intro, self.cards, w.HBox([
-            w.Box([self.towns.widget], layout=w.Layout(flex="1 1 420px", min_width="0")),
-            w.Box([self.triggers.widget], layout=w.Layout(flex="1 1 480px", min_width="0"))],
+            w.Box([self.towns.widget], layout=w.Layout(flex="1 1 440px", min_width="0")),
+            w.Box([self.triggers.widget], layout=w.Layout(flex="1 1 560px", min_width="0"))],
             layout=w.Layout(flex_flow="row wrap", grid_gap="12px", width="100%"))], layout=w.Layout(width="100%"))
         self.towns.render()
         self.triggers.render()
@@ -114,6 +114,7 @@ class CandidatesView:
             Choice(state, self.decision, model, "decision", lambda lang: [
                 (tr("all", lang) if d == ALL else tr(f"decision_{d}", lang), d) for d in DECISION_FILTERS]),
         ]
+        self.decision.add_class("wb-filter-decision")
         self.summary = w.HTML()
         self.table = DataTable(state, page_size=12, export=lambda frame: export_table(exports, "candidates", frame))
         follow(model, ["revision", "decisions_revision", "township", "trigger", "decision"], self.render)
@@ -124,6 +125,7 @@ class CandidatesView:
                                 ("screening_filter_decision", self.decision))],
             layout=w.Layout(flex_flow="row wrap", align_items="center"))
         self.widget = w.VBox([filters, self.summary, self.table.widget], layout=w.Layout(width="100%"))
+        self.widget.add_class("wb-candidates")
 
     def frame(self, lang: str) -> pd.DataFrame:
         c = self.model.candidates()
@@ -131,7 +133,7 @@ class CandidatesView:
         sep = "；" if lang == "zh" else "; "
         return pd.DataFrame({
             "township": c["township"].to_numpy(), "branch_id": c.index.to_numpy(), "name": c["name"].to_numpy(),
-            "kind": [tr(f"kind_{k}", lang) for k in c["kind"]], "reasons": c["reasons"].to_numpy(),
+            "reasons": c["reasons"].to_numpy(),
             "criteria": [sep.join(labels[t] for t in ts.split(";")) for ts in c["triggers"]],
             "evidence": c[f"evidence_{'zh' if lang == 'zh' else 'en'}"].to_numpy(),
             "decision": [tr(f"decision_{d}", lang) for d in c["decision"]], "note": c["note"].to_numpy(),
@@ -154,6 +156,7 @@ class DecisionPanel:
         self.choice = Choice(state, self.branch, model, "branch", self._options,
                              refresh_on=[(model, ["revision", "decisions_revision", "township", "trigger",
                                                   "decision"])], accept=model.choose)
+        self.branch.add_class("wb-decide-branch")
         self.heading = w.HTML()
         self.reasons = w.HTML()
         self.note = w.Textarea(layout=w.Layout(width="100%", max_width="560px", height="70px"))
@@ -357,7 +360,7 @@ class ScreeningApp(App):
         self.models = {"screening": model}
         self.views = {"header": header, "picker": picker, "overview": overview, "candidates": candidates,
                       "decide": decide, "list": the_list, "exit": exits, "export": export}
-        self.widget = w.VBox([style(), header.widget, data_section(state, picker), title, overview.widget,
+        self.widget = w.VBox([style(), page_style(), header.widget, data_section(state, picker), title, overview.widget,
                               section(state, "screening_sec_candidates"), candidates.widget,
                               section(state, "screening_sec_decide"), decide.widget,
                               section(state, "screening_sec_list"), the_list.widget,
@@ -365,6 +368,7 @@ class ScreeningApp(App):
                              layout=w.Layout(width="100%"))
         self.widget.add_class("wb-app")
         self.widget.add_class("wb-app-screening")
+        self.widget.add_class("wb-pages")
 
 
 def build_screening_app(data=None, *, lang: str | None = None, theme: str | None = None, period: int | None = None,

@@ -93,7 +93,7 @@ class YearOverYearModel(Model):
         })
 
     def movers_table(self, lang: str) -> pd.DataFrame:
-        """The branches that moved most, with both years' totals, ranks and grades, and why."""
+        """The branches that moved most: both years' totals, ranks and grades (before → after), and why."""
         y = self.result
         m = y.movers
         fw = self.state.framework
@@ -101,9 +101,9 @@ class YearOverYearModel(Model):
         def grade(g):
             return fw.label(str(g), lang) if str(g) in fw.grade_ids else "–"
         return pd.DataFrame({
-            "branch_id": m.index.to_numpy(), "name": m["name"].to_numpy(), "township": m["township"].to_numpy(),
-            "total_before": m["total_before"].round(1).to_numpy(), "total_after": m["total_after"].round(1).to_numpy(),
-            "rank_before": m["rank_before"].to_numpy(), "rank_after": m["rank_after"].to_numpy(),
+            "branch_id": m.index.to_numpy(), "name": m["name"].to_numpy(),
+            "total": [f"{a:.1f} → {b:.1f}" for a, b in zip(m["total_before"], m["total_after"])],
+            "rank": [f"{int(a)} → {int(b)}" for a, b in zip(m["rank_before"], m["rank_after"])],
             "shift": m["shift"].to_numpy(),
             "grades": [f"{grade(a)} → {grade(b)}" for a, b in zip(m["grade_before"], m["grade_after"])],
             "why": m[f"why_{'zh' if lang == 'zh' else 'en'}"].to_numpy(),
@@ -111,10 +111,8 @@ class YearOverYearModel(Model):
 
 
 #: Column labels of the movers and carried tables (catalogue keys).
-MOVER_COLUMNS = {"branch_id": "col_branch_id", "name": "col_name", "township": "col_township",
-                 "total_before": "yoy_col_total_before", "total_after": "yoy_col_total_after",
-                 "rank_before": "yoy_col_rank_before", "rank_after": "yoy_col_rank_after",
-                 "shift": "yoy_rank_shift", "grades": "col_grade", "why": "yoy_col_why"}
+MOVER_COLUMNS = {"branch_id": "col_branch_id", "name": "col_name", "total": "yoy_col_total",
+                 "rank": "yoy_col_rank", "shift": "yoy_rank_shift", "grades": "col_grade", "why": "yoy_col_why"}
 CARRIED_COLUMNS = {"branch_id": "col_branch_id", "name": "col_name", "township": "col_township",
                    "indicator": "coh_indicator", "value": "yoy_col_value", "from_period": "yoy_col_from"}
 
@@ -142,6 +140,7 @@ class YearOverYearView:
         self.townships = chart(trend_charts.township_trends, "township_trends")
         self.movers = chart(trend_charts.movers_bars, "movers")
         self.branch = w.Dropdown(layout=w.Layout(width="100%", max_width="420px"))
+        self.branch.add_class("wb-yoy-branch")
         self.choice = Choice(state, self.branch, model, "branch", self._mover_options, refresh_on=inputs)
         self.why = ChartView(state, self._why, inputs=[(model, ["revision", "branch"])], name="why")
         self.table = DataTable(state, page_size=10, export=lambda frame: export_table(exports, "movers", frame))

@@ -17,7 +17,7 @@ from ...widgets.export import ExportFolder
 from ...widgets.header import Header
 from ...widgets.html import style
 from ..common import Opened, data_section, open_app, section
-from ..controls import work_folder
+from ..controls import page_style, work_folder
 from .before_after import BeforeAfterView
 from .editor import ScenarioEditor
 from .scenario import ScenarioModel
@@ -49,7 +49,7 @@ class SettingsApp(App):
         self.models = {"violations": violations_model, "scenario": scenario, "editor": editor.model}
         self.views = {"header": header, "picker": picker, "violations": violations, "editor": editor,
                       "steps": steps, "before_after": before_after}
-        self.widget = w.VBox([style(), header.widget, data_section(state, picker), violations.widget,
+        self.widget = w.VBox([style(), page_style(), header.widget, data_section(state, picker), violations.widget,
                               section(state, "sec_editor"),
                               w.HBox([editor.widget, steps.widget],
                                      layout=w.Layout(flex_flow="row wrap", grid_gap="12px", align_items="flex-start",
@@ -57,6 +57,7 @@ class SettingsApp(App):
                               before_after.widget], layout=w.Layout(width="100%"))
         self.widget.add_class("wb-app")
         self.widget.add_class("wb-app-settings")
+        self.widget.add_class("wb-pages")
 
 
 def build_settings_app(data=None, *, lang: str | None = None, theme: str | None = None, period: int | None = None,

@@ -39,7 +39,7 @@ class BeforeAfterView:
         self.title = w.HTML()
         self.totals = w.HTML(layout=w.Layout(flex="1 1 420px", min_width="0", max_width="560px"))
         self.chart = ChartView(state, self._figure, inputs=[(model, "revision")], name="before_after")
-        self.chart.widget.layout.flex = "1 1 460px"
+        self.chart.widget.layout.flex = "1 1 560px"   # beside the totals on a wide screen, below them at 1024
         self.affected_title = w.HTML()
         self.affected = w.HTML()
         self.timing = w.HTML()

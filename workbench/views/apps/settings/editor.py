@@ -183,13 +183,13 @@ class ScenarioEditor:
             return w.Layout(width="100%", max_width="560px")
         self.hint = w.HTML()
         self.township = w.Dropdown(layout=w.Layout(width="240px"))
-        self.operation = w.ToggleButtons(style={"button_width": "130px"})
+        self.operation = w.ToggleButtons(style={"button_width": "auto"})
         self.merge_branches = w.SelectMultiple(rows=9, layout=wide())
         self.merge_name = w.Text(layout=w.Layout(width="100%", max_width="360px"))
         self.merge_kind = w.Dropdown(layout=w.Layout(width="180px"))
         self.merge_do = w.Button(button_style="primary", icon="compress", layout=w.Layout(width="auto"))
         self.split_branch = w.Dropdown(layout=wide())
-        self.split_by = w.ToggleButtons(style={"button_width": "120px"})
+        self.split_by = w.ToggleButtons(style={"button_width": "auto"})
         self.split_members = w.SelectMultiple(rows=8, layout=wide())
         self.split_parts = w.Dropdown(layout=w.Layout(width="120px"))
         self.split_groups = w.VBox([], layout=w.Layout(width="100%"))
@@ -290,6 +290,9 @@ class ScenarioEditor:
                                                 layout=w.Layout(align_items="center")),
                               self.operation, self.body, self.status], layout=w.Layout(width="100%"))
         self.widget.add_class("wb-panel")
+        self.widget.add_class("wb-editor")
+        self.split_branch.add_class("wb-split-branch")  # stable handles for browser tests
+        self.split_parts.add_class("wb-split-parts")
 
     # ------------------------------------------------------------- actions
     def do(self, operation: str) -> bool:

@@ -48,9 +48,9 @@ class StepsPanel:
         self.undo = w.Button(icon="undo", layout=w.Layout(width="auto"))
         self.suggest = w.Button(button_style="info", icon="magic", layout=w.Layout(width="auto"))
         self.reset = w.Button(icon="trash", layout=w.Layout(width="auto"))
-        self.name = w.Text(layout=w.Layout(width="100%", max_width="240px"))
+        self.name = w.Text(layout=w.Layout(flex="1 1 140px", min_width="0", max_width="240px"))
         self.save = w.Button(icon="save", layout=w.Layout(width="auto"))
-        self.saved = w.Dropdown(layout=w.Layout(width="100%", max_width="240px"))
+        self.saved = w.Dropdown(layout=w.Layout(flex="1 1 140px", min_width="0", max_width="240px"))
         self.load = w.Button(icon="folder-open", layout=w.Layout(width="auto"))
         self.upload = w.FileUpload(accept=".yaml,.yml", multiple=False, layout=w.Layout(width="auto"))
         self.link = w.HTML()
@@ -71,7 +71,8 @@ class StepsPanel:
             self.title,
             w.HBox([self.undo, self.suggest, self.reset], layout=w.Layout(flex_flow="row wrap", grid_gap="6px")),
             self.steps,
-            w.HBox([self.name, self.save], layout=w.Layout(align_items="center", grid_gap="6px")),
+            w.HBox([self.name, self.save], layout=w.Layout(align_items="center", grid_gap="6px",
+                                                            flex_flow="row wrap")),
             w.HBox([self.saved, self.load, self.upload], layout=w.Layout(align_items="center", grid_gap="6px",
                                                                           flex_flow="row wrap")),
             self.link], layout=w.Layout(width="100%"))
