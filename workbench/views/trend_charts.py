@@ -33,6 +33,19 @@ __all__ = ["screening_by_township", "screening_triggers", "grade_transitions", "
 GROUP_COLORS = {"leadership": "#b2182b", "organizational_life": "#e08214", "functions": "#8073ac"}
 #: Up / same / down (colour-blind-safe green, grey, red-brown).
 MOVE_COLORS = {1: "#1b7837", 0: "#9e9e9e", -1: "#b2182b"}
+
+
+def _top_axis_margin(fig: go.Figure, ticktext: list[str], *, axis_title: bool) -> go.Figure:
+    """Room above the plot for a title, the x axis's (wrapped) labels and its title, each on its own line.
+
+    Plotly's automatic margin makes room for the labels but not for the figure's title, which then
+    sits on them; the margin is counted here instead and the title pinned to the top.
+    """
+    lines = max((t.count("<br>") + 1 for t in ticktext), default=1)
+    top = 46 + 21 * lines + (30 if axis_title else 0) + 8
+    fig.update_xaxes(automargin=False)
+    fig.update_layout(margin={"t": top}, title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 8}})
+    return fig
 #: Diverging scale for changes (red down, white zero, green up).
 CHANGE_SCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#1b7837"]]
 
@@ -42,14 +55,17 @@ CHANGE_SCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#1b7837"]]
 def _wrap(text: str, width: int) -> str:
     """A label broken into lines of about ``width`` characters (at spaces in English, anywhere in Chinese).
 
+    >>> _wrap("Standardized", 10), _wrap("三会一课不正常", 4)
+    ('Standardized', '三会一课<br>不正常')
+
     >>> _wrap("Committee incomplete (missing, too small)", 20)
     'Committee incomplete<br>(missing, too small)'
     """
     text = str(text)
     if len(text) <= width:
         return text
-    if " " not in text:
-        return "<br>".join(text[k:k + width] for k in range(0, len(text), width))
+    if " " not in text:  # one English word stays whole; Chinese breaks between any characters
+        return text if text.isascii() else "<br>".join(text[k:k + width] for k in range(0, len(text), width))
     lines, line = [], ""
     for word in text.split(" "):
         if line and len(line) + 1 + len(word) > width:
@@ -139,13 +155,15 @@ def grade_transitions(yoy, *, lang: str = "zh", title: str | None = None, height
         text=counts[::-1].astype(int).astype(str), texttemplate="%{text}", textfont={"size": 20},
         customdata=counts[::-1], xgap=3, ygap=3,
         hovertemplate="%{y} → %{x}: %{customdata}<extra></extra>"))
-    fig.update_xaxes(side="top", title=tr("yoy_after", lang, year=after))
+    # labels level and on two lines where long; the column title below the figure's title, not on it
+    ticktext = [_wrap(g, 6 if lang == "zh" else 10) for g in labels]
+    fig.update_xaxes(side="top", title=tr("yoy_after", lang, year=after), tickangle=0, tickvals=labels,
+                     ticktext=ticktext)
     fig.update_yaxes(title=tr("yoy_before", lang, year=before), automargin=True)
     default = tr("yoy_transitions", lang, before=before, after=after)
-    fig = base_layout(fig, title=title if title is not None else default, height=height or 140 + 70 * k,
+    fig = base_layout(fig, title=title if title is not None else default, height=height or 160 + 70 * k,
                       theme=theme)
-    fig.update_layout(margin={"t": 110 if (title if title is not None else default) else 60})
-    return fig
+    return _top_axis_margin(fig, ticktext, axis_title=True)
 
 
 def rank_shifts(yoy, *, lang: str = "zh", title: str | None = None, height: int | None = None,
@@ -199,14 +217,15 @@ def township_trends(yoy, *, lang: str = "zh", title: str | None = None, height: 
         text=np.char.mod("%+.1f", np.nan_to_num(z)), texttemplate="%{text}", textfont={"size": 15},
         customdata=hover, xgap=2, ygap=2, hovertemplate="%{y} · %{x}: %{customdata} (%{z:+.1f})<extra></extra>",
         colorbar={"title": {"text": tr("yoy_change", lang)}, "len": 0.8}))
-    fig.update_xaxes(side="top", tickangle=0)
+    # the dimension names are long in English: on two or three lines they do not run into each other
+    ticktext = [_wrap(c, 8 if lang == "zh" else 14) for c in x]
+    fig.update_xaxes(side="top", tickangle=0, tickvals=x, ticktext=ticktext)
     fig.update_yaxes(automargin=True)
     before, after = yoy.periods
     default = tr("yoy_township_trends", lang, before=before, after=after)
-    fig = base_layout(fig, title=title if title is not None else default, height=height or 150 + 34 * len(wide),
+    fig = base_layout(fig, title=title if title is not None else default, height=height or 180 + 34 * len(wide),
                       theme=theme)
-    fig.update_layout(margin={"t": 110})
-    return fig
+    return _top_axis_margin(fig, ticktext, axis_title=False)
 
 
 def movers_bars(yoy, *, lang: str = "zh", title: str | None = None, height: int | None = None,

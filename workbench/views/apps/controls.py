@@ -45,13 +45,16 @@ __all__ = ["ALL", "Choice", "ModelStatus", "field", "figure_card", "write_workbo
 #: The option value of "all" in a filter.
 ALL = "__all__"
 
-#: What these pages add to the kit's styles: table headers wrap (English headers are long; a table
-#: wider than the screen is cut on a projector), and a heading of the split preview.
+#: What these pages add to the kit's styles: table headers wrap at spaces (English headers are long; a
+#: table wider than the screen is cut on a projector); the short columns of the candidate list (township,
+#: id, name, count, decision) keep to one line, so that the criteria and the evidence take the rest.
 PAGE_STYLE = """
 <style>
 .wb-app.wb-pages table.wb-table th, .wb-app.wb-pages table.wb-table th.wb-num { white-space: normal;
-  min-width: 2.5em; }
+  overflow-wrap: normal; word-break: normal; min-width: 2.5em; }
 .wb-app.wb-pages .wb-split-preview table.wb-table { font-size: 14px; }
+.wb-app.wb-pages .wb-candidates table.wb-table td:nth-child(-n+4),
+.wb-app.wb-pages .wb-candidates table.wb-table td:nth-child(7) { white-space: nowrap; }
 </style>
 """
 

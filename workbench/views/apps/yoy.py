@@ -150,7 +150,8 @@ class YearOverYearView:
         def cell(view, basis):
             return w.Box([view.widget], layout=w.Layout(flex=f"1 1 {basis}", min_width="0"))
         self.charts = w.VBox([
-            w.HBox([cell(self.transitions, "380px"), cell(self.shifts, "460px")],
+            # side by side from about 1100 px; one under the other on a laptop at 125 % (1024 px)
+            w.HBox([cell(self.transitions, "520px"), cell(self.shifts, "480px")],
                    layout=w.Layout(flex_flow="row wrap", grid_gap="12px", width="100%")),
             self.townships.widget,
             w.HBox([cell(self.movers, "460px"),
