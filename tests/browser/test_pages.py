@@ -170,7 +170,8 @@ def test_the_year_over_year_section_of_the_overview(log):
     labels = movers.evaluate("s => [...s.options].map(o => o.textContent)")
     movers.select_option(label=labels[3])
     name = labels[3].replace("\xa0", " ").split(" (")[0]   # option labels show spaces as no-break spaces
-    page.wait_for_function("(n) => [...document.querySelectorAll('.wb-yoy .gtitle')].some(t => t.textContent.startsWith(n))",
+    page.wait_for_function("(n) => [...document.querySelectorAll('.wb-yoy .gtitle')]"
+                           ".some(t => t.textContent.startsWith(n))",
                            arg=name, timeout=30_000)
     assert page.inner_text(yoy) != first
     assert_settles(page, yoy)

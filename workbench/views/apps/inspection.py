@@ -58,8 +58,10 @@ __all__ = ["InspectionModel", "InspectionKpis", "CompletionView", "ScoresView", 
 TABLE_ROWS = 100
 STATUS_COLORS = {"overdue": "#b2182b", "open": "#e08214", "closed_late": "#6f6f6f", "closed": "#1b7837"}
 #: The list filters: the model's trait (a list of values; empty = all) and the catalogue prefix of its values.
-FILTERS = {"category": ("categories", "category", PROBLEM_CATEGORIES), "severity": ("severities", "severity", SEVERITIES),
-           "township": ("townships", None, None), "status": ("statuses", "status", PROBLEM_STATUSES)}
+FILTERS = {"category": ("categories", "category", PROBLEM_CATEGORIES),
+           "severity": ("severities", "severity", SEVERITIES),
+           "township": ("townships", None, None),
+           "status": ("statuses", "status", PROBLEM_STATUSES)}
 
 
 class InspectionModel(Model):
@@ -374,8 +376,8 @@ class InspectionApp(App):
         self.models = {"inspection": model}
         self.views = {"header": header, "picker": picker, "kpis": kpis, "completion": completion,
                       "scores": scores, "problems": problems}
-        self.widget = w.VBox([style(), page_style(), header.widget, data_section(state, picker), kpis.widget, completion.widget,
-                              scores.widget, problems.widget], layout=w.Layout(width="100%"))
+        self.widget = w.VBox([style(), page_style(), header.widget, data_section(state, picker), kpis.widget,
+                              completion.widget, scores.widget, problems.widget], layout=w.Layout(width="100%"))
         self.widget.add_class("wb-app")
         self.widget.add_class("wb-app-inspection")
         self.widget.add_class("wb-pages")

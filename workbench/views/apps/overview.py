@@ -144,8 +144,8 @@ class OverviewApp(App):
         self.models = {"scoring": scoring, "yoy": yoy_model}
         self.views = {"header": header, "picker": picker, "kpis": kpis, "grades": grades, "townships": towns,
                       "ranking": ranking, "yoy": yoy, "export": export}
-        self.widget = w.VBox([style(), page_style(), header.widget, data_section(state, picker), kpis.widget, charts_row,
-                              ranking.widget, export.widget, yoy.widget], layout=w.Layout(width="100%"))
+        self.widget = w.VBox([style(), page_style(), header.widget, data_section(state, picker), kpis.widget,
+                              charts_row, ranking.widget, export.widget, yoy.widget], layout=w.Layout(width="100%"))
         self.widget.add_class("wb-app")
         self.widget.add_class("wb-app-overview")
         self.widget.add_class("wb-pages")

@@ -321,7 +321,8 @@ class RegressionView:
             self.summary.value = f"<div class='wb-status wb-bad'>{esc(tr('error', lang, message=str(exc)))}</div>"
             self.table.value = ""
             return
-        self.summary.value = (f"<div class='wb-note'>{esc(tr('reg_summary', lang, n=reg.n, dropped=reg.dropped, r2=reg.r2, r2_adj=reg.r2_adj, f_p=reg.f_p))}</div>")
+        text = tr("reg_summary", lang, n=reg.n, dropped=reg.dropped, r2=reg.r2, r2_adj=reg.r2_adj, f_p=reg.f_p)
+        self.summary.value = f"<div class='wb-note'>{esc(text)}</div>"
         heads = [tr(k, lang) for k in ("reg_term", "reg_coef", "reg_se", "reg_t", "reg_p", "reg_ci")]
         self.table.value = ("<div class='wb-scroll'>" + html_table(heads, self.table_rows(reg, lang),
                                                                    numeric=(1, 2, 3, 4, 5))
@@ -471,8 +472,8 @@ class MoversView:
             self.branches.value = self.indicators.value = ""
             return
         self.chart.show_when(True)
-        self.summary.value = (f"<div class='wb-note'>"
-                              f"{esc(tr('movers_summary', lang, n=len(mv.branches), stayed=mv.stayed, **grades))}</div>")
+        text = tr("movers_summary", lang, n=len(mv.branches), stayed=mv.stayed, **grades)
+        self.summary.value = f"<div class='wb-note'>{esc(text)}</div>"
         heads = [tr("movers_col_code", lang), tr("movers_col_kind", lang), tr("movers_col_total", lang),
                  tr("col_rank", lang), tr("movers_col_gain", lang), tr("movers_col_why", lang)]
         rows = self.rows(lang)

@@ -44,8 +44,8 @@ CANDIDATE_COLUMNS = {"township": "screening_col_township", "branch_id": "screeni
                      "name": "screening_col_name", "reasons": "screening_col_reasons",
                      "criteria": "screening_col_triggers", "evidence": "screening_col_evidence",
                      "decision": "screening_col_decision", "note": "screening_col_note"}
-LIST_COLUMNS = {"branch_id": "screening_col_branch_id", "name": "screening_col_name", "township": "screening_col_township",
-                "source": "list_col_source", "note": "screening_col_note", "total": "list_col_total",
+LIST_COLUMNS = {"branch_id": "screening_col_branch_id", "name": "screening_col_name",
+                "township": "screening_col_township", "source": "list_col_source", "note": "screening_col_note", "total": "list_col_total",
                 "grade_without": "list_col_grade_without", "grade_with": "list_col_grade_with"}
 
 
@@ -247,7 +247,8 @@ class ListView:
         lang, m = self.state.lang, self.model
         fw = self.state.framework
         changes = m.grade_changes()
-        self.summary.value = (f"<div class='wb-note'><b>{esc(tr('list_summary', lang, n=len(m.listed), changed=len(changes), period=self.state.period))}</b>"
+        text = tr("list_summary", lang, n=len(m.listed), changed=len(changes), period=self.state.period)
+        self.summary.value = (f"<div class='wb-note'><b>{esc(text)}</b>"
                               f" · {esc(tr('list_veto_note', lang))}</div>")
         self.table.show(m.list_table(lang), {c: tr(k, lang) for c, k in LIST_COLUMNS.items()},
                         sort_by=self.table.model.sort_by, descending=self.table.model.descending)

@@ -187,7 +187,8 @@ class YearOverYearView:
         self.carry.tooltip = tr("carried_forward_def", lang)
         if m.result is None:
             self.title.value = section_title(tr("yoy_title", lang))
-            self.summary.value = f"<div class='wb-note'>{esc(tr('movers_need_two', lang, period=self.state.period))}</div>"
+            need = tr("movers_need_two", lang, period=self.state.period)
+            self.summary.value = f"<div class='wb-note'>{esc(need)}</div>"
             self.charts.layout.display = "none"
             self.carry.disabled = True
             self.flag.value = ""
@@ -202,8 +203,9 @@ class YearOverYearView:
         if m.carry_forward:
             carried = m.result.carried
             branches = 0 if carried is None else carried["branch_id"].nunique()
-            self.flag.value = (f"<span class='wb-status wb-bad wb-carried-flag' title='{esc(tr('carried_forward_def', lang))}'>"
-                               f"{esc(tr('yoy_carried_flag', lang, n=n, branches=branches, year=before))}</span>")
+            hover = esc(tr("carried_forward_def", lang))
+            text = esc(tr("yoy_carried_flag", lang, n=n, branches=branches, year=before))
+            self.flag.value = f"<span class='wb-status wb-bad wb-carried-flag' title='{hover}'>{text}</span>"
             self.carried.show(m.carried_table(lang), {c: tr(k, lang) for c, k in CARRIED_COLUMNS.items()},
                               sort_by=self.carried.model.sort_by, descending=self.carried.model.descending)
             self.carried.widget.layout.display = None if n else "none"

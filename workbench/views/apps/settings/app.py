@@ -13,7 +13,6 @@ import ipywidgets as w
 
 from ...mvc import App
 from ...widgets.data_picker import DataPicker
-from ...widgets.export import ExportFolder
 from ...widgets.header import Header
 from ...widgets.html import style
 from ..common import Opened, data_section, open_app, section

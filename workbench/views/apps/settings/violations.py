@@ -146,7 +146,8 @@ class ViolationsView:
     def render_table(self) -> None:
         lang = self.state.lang
         rows = self.model.filtered()
-        self.shown.value = (f"<div class='wb-note'>{esc(tr('violations_shown', lang, n=len(rows), branches=rows['branch_id'].nunique()))}</div>")
+        text = tr("violations_shown", lang, n=len(rows), branches=rows["branch_id"].nunique())
+        self.shown.value = f"<div class='wb-note'>{esc(text)}</div>"
         head = rows.head(TABLE_ROWS)
         message = "message_zh" if lang == "zh" else "message_en"
         body = [[Cell(f"{esc(r.name)} <span class='wb-note'>{esc(r.branch_id)}</span>", raw=True),
