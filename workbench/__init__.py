@@ -13,10 +13,11 @@ from .assess.indicators import compute_indicators, register_derivation
 from .settings.rules import RuleSet, check_rules
 from .settings.scenario import Scenario, ScenarioComparison, ScenarioError
 from .settings.suggest import suggest_settings
-from .assess.scoring import Assessment, Comparison, Scheme
+from .assess.assessment import Assessment, Comparison
+from .assess.scoring import Scheme
 from .assess.robustness import leave_one_out, monte_carlo, sensitivity
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "Assessment",

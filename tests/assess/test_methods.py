@@ -64,6 +64,25 @@ def test_normalizations_are_monotonic(x, method):
 
 # ------------------------------------------------------------------- weights
 
+def test_a_new_normalization_is_one_function_and_one_registry_entry(monkeypatch):
+    """The framework accepts exactly the registry's names, scoring and the national engine go through it."""
+    import workbench as wb
+    from workbench.assess.framework import Normalization
+    from workbench.scale.stats import needed_statistics
+
+    def halves(values, direction="higher"):
+        return np.where(np.asarray(values) > 1, 100.0, 50.0)
+
+    with pytest.raises(ValueError, match="unknown normalization method 'halves'"):
+        Normalization(method="halves")
+    monkeypatch.setitem(nz.METHODS, "halves", nz.Method(lambda x, spec, d, s: halves(x, d)))
+    scheme = wb.Scheme(wb.Framework.default(), normalization={"satisfaction": "halves"})
+    table = wb.compute_indicators(wb.load("sample_data"), period=2025)
+    scored = scheme.score(table).indicators["satisfaction"]
+    assert set(scored.dropna().unique()) <= {50.0, 100.0}
+    assert "satisfaction" not in needed_statistics(scheme)     # reads no population statistics
+
+
 def test_entropy_published_examples():
     # Xu, X. (2004). A note on the subjective and objective integrated approach to determine
     # attribute weights. EJOR 156(2), 530-532.

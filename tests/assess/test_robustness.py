@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 import workbench as wb
 from workbench.assess.aggregate import GeometricZeroWarning
 from workbench.cli import main
-from workbench.assess.scoring import assign_grades, min_rank
-from workbench.assess.robustness import _Grades, _min_ranks, _sobol_indices, draw, evaluate
+from workbench.assess.robustness import sobol_indices, draw, evaluate
 
 FW = wb.Framework.default()
 # the geometric alternatives floor zero scores (one warning per run); asserted once below
@@ -162,32 +161,6 @@ def test_vectorised_draws_equal_a_score_loop(seed, n, missing, vary, distributio
     np.testing.assert_array_equal(mc.grades, codes)
 
 
-@settings(max_examples=60, deadline=None)
-@given(values=st.lists(st.lists(st.sampled_from([0.0, 1.0, 2.0, 2.0, 5.0, np.nan]), min_size=7, max_size=7),
-                       min_size=1, max_size=6))
-def test_block_ranks_are_min_ranks_with_ties_and_missing(values):
-    total = np.array(values)
-    ranks, *_ = _min_ranks(total, np.uint16)
-    for row, got in zip(total, ranks):
-        expected = min_rank(row).to_numpy(dtype="float64", na_value=0)
-        np.testing.assert_array_equal(got, expected)
-
-
-@settings(max_examples=60, deadline=None)
-@given(data=st.data(), quota=st.sampled_from([0.1, 0.3, 0.5]), rows=st.integers(1, 5), n=st.integers(1, 25))
-def test_block_grades_equal_assign_grades_with_ties_at_the_quota_cut(data, quota, rows, n):
-    fw = small_framework(quota)
-    levels = st.sampled_from([10.0, 30.0, 49.0, 50.0, 69.0, 70.0, 70.0, 80.0, 80.0, 95.0, np.nan])
-    total = np.array(data.draw(st.lists(st.lists(levels, min_size=n, max_size=n), min_size=rows, max_size=rows)))
-    flags = pd.DataFrame({"flag": data.draw(st.lists(st.sampled_from([0.0, 1.0, np.nan]), min_size=n,
-                                                     max_size=n))})
-    ranks, order, sorted_neg, nan = _min_ranks(total, np.uint16)
-    codes = _Grades(fw, flags, n).codes(total, order, sorted_neg, nan)
-    for row, got in zip(total, codes):
-        expected, _, _ = assign_grades(fw, row, flags)
-        np.testing.assert_array_equal(got, expected)
-
-
 def test_draws_keep_zero_weights_and_sum_to_one_per_level():
     scheme = wb.Scheme(FW).with_weights({"red": 0.0, "satisfaction": 0.0})
     for distribution in ("dirichlet", "uniform"):
@@ -259,11 +232,11 @@ def test_sobol_wrapper_on_the_ishigami_function():
     def ishigami(x):
         return np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
 
-    out = _sobol_indices(problem, ishigami, 4096, np.random.default_rng(0)).set_index("factor")
+    out = sobol_indices(problem, ishigami, 4096, np.random.default_rng(0)).set_index("factor")
     np.testing.assert_allclose(out["S1"], [0.3139, 0.4424, 0.0], atol=0.03)
     np.testing.assert_allclose(out["ST"], [0.5576, 0.4424, 0.2437], atol=0.03)
     assert (out["S1_conf"] > 0).all() and (out["ST_conf"] < 0.1).all()
-    again = _sobol_indices(problem, ishigami, 4096, np.random.default_rng(0))
+    again = sobol_indices(problem, ishigami, 4096, np.random.default_rng(0))
     pd.testing.assert_frame_equal(out.reset_index(), again)
 
 

@@ -73,7 +73,8 @@ def test_quota_never_exceeded_with_ties():
     t = table({"B1": (10, 0, 5, 0), "B2": (10, 0, 5, 0), "B3": (10, 0, 5, 0), "B4": (0, 10, 0, 0)})
     r = wb.Scheme(mini(quota={"grade": "top", "max_share": 0.5})).score(t)
     # three tied at 100 for two places: none can be preferred, so none keeps the top grade
-    assert (r.grade == "top").sum() <= 2
+    assert (r.grade == "top").sum() == 0
+    assert sorted(r.quota_demoted.tolist()) == [0, 1, 2]
     assert r.rank.tolist() == [1, 1, 1, 4]
 
 
@@ -87,8 +88,10 @@ def test_missing_values_renormalize_and_are_reported():
     t = pd.concat([BASE, table({"B6": (np.nan, 0, 5, 0)})])
     r = wb.Scheme(mini()).score(t)
     assert r.dimensions.loc["B6", "a"] == pytest.approx(100)  # only x2 (weight 3 of 3)
-    assert r.missing.values.tolist() == [["B6", "x1", "left out; weights re-normalized", np.nan]] or \
-        r.missing[["branch_id", "indicator"]].values.tolist() == [["B6", "x1"]]
+    report = r.missing
+    assert report[["branch_id", "indicator", "action"]].values.tolist() == \
+        [["B6", "x1", "left out; weights re-normalized"]]
+    assert report["imputed_score"].isna().all()
     y_missing = pd.concat([BASE, table({"B7": (10, 0, np.nan, 0)})])
     r2 = wb.Scheme(mini()).score(y_missing)
     assert r2.total["B7"] == pytest.approx(100)  # dimension b missing: total over a alone
@@ -215,6 +218,35 @@ def test_presets():
     assert not s.with_preset("entropy", t).effective_weights.equals(s.effective_weights)
     with pytest.raises(ValueError, match="pass the indicator table"):
         s.with_preset("critic")
+    with pytest.raises(ValueError, match=r"unknown preset 'ahp'; expected one of \['default', 'equal', 'entropy', "
+                                         r"'critic'\]"):
+        s.with_preset("ahp")
+
+
+def test_every_listed_preset_is_one_with_preset_takes():
+    from workbench.assess.scoring import WEIGHT_PRESETS
+
+    t = wb.compute_indicators(wb.load("sample_data"), period=2025)
+    s = wb.Scheme(wb.Framework.default())
+    assert WEIGHT_PRESETS == ("default", "equal", "entropy", "critic")
+    assert [s.with_preset(p, t).name for p in WEIGHT_PRESETS] == list(WEIGHT_PRESETS)
+
+
+@pytest.mark.parametrize("build", [
+    lambda fw, w: wb.Scheme(fw, weights=w),
+    lambda fw, w: wb.Scheme(fw).with_weights(w),
+], ids=["constructor", "with_weights"])
+def test_weights_are_checked_the_same_way_however_they_are_given(build):
+    fw = mini()
+    with pytest.raises(KeyError, match="'zz' is neither a dimension nor an indicator"):
+        build(fw, {"zz": 1})
+    with pytest.raises(ValueError, match="'x1' must be a non-negative number, got -1.0"):
+        build(fw, {"x1": -1})
+    with pytest.raises(ValueError, match="every dimension weight is 0"):
+        build(fw, {"a": 0, "b": 0})
+    with pytest.raises(ValueError, match="every indicator of dimension 'a' would be 0"):
+        build(fw, {"x1": 0, "x2": 0})
+    assert build(fw, {"x1": 0, "x2": 0, "a": 0}).dimension_weights.tolist() == [0.0, 1.0]
 
 
 # ----------------------------------------------------------------- properties

@@ -289,6 +289,22 @@ def test_national_monte_carlo_matches_the_in_memory_one_on_the_sample(sample, sa
     np.testing.assert_array_equal(national.samples.dimension_weights, memory.samples.dimension_weights)
 
 
+def test_national_monte_carlo_cascades_several_quota_rules_like_the_in_memory_one(sample, sample_parts,
+                                                                                monkeypatch):
+    from workbench.assess.kernel import QuotaRule
+
+    rules = (QuotaRule("strong", 0.1), QuotaRule("standardized", 0.55))
+    monkeypatch.setattr(wb.Framework, "quota_rules", property(lambda self: rules))
+    scheme = wb.Scheme(wb.Framework.default())
+    table = wb.compute_indicators(sample, period=2025)
+    memory = wb.monte_carlo(scheme, table, n=80, seed=6, spread=0.3, progress=False)
+    assert memory.summary["p_standardized"].between(0, 1, inclusive="neither").sum() > 10
+    with dask.config.set(scheduler="synchronous"):
+        national = robustness_dataset(sample_parts, scheme=scheme, n=80, seed=6, spread=0.3, period=2025,
+                                      bins=2**16)
+    assert_robustness_matches(national.compute(), memory.summary)
+
+
 def test_national_monte_carlo_on_10k_branches(province):
     folder, whole = province
     scheme = wb.Scheme(TIGHT, normalization={"satisfaction": "rank", "committee_mean_age": "zscore"})

@@ -128,3 +128,28 @@ def test_bad_server_data_gives_a_problem_page_and_a_good_upload_replaces_it(tmp_
          "last_modified": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)} for n, b in _csv(small).items())
     assert app.app is not None and app.widget.children == (app.app.widget,)
     assert len(app.state.data.branches) == len(small.branches) and "panel" in app.views
+
+
+def test_the_overview_and_the_settings_page_count_violations_alike(tmp_path):
+    from workbench.settings.rules import check_rules
+    from workbench.studies.kpis import violation_figures
+    from workbench.views import build_settings_app
+
+    overview = build_overview_app("sample_data", lang="zh", state_dir=tmp_path / "s1")
+    settings = build_settings_app("sample_data", lang="zh", state_dir=tmp_path / "s2")
+    f = violation_figures(check_rules(overview.state.data, period=2025))
+    cards = overview.views["kpis"].widget.value
+    assert f"{f['violations']:,}" in cards and f"错误 {f['violation_errors']}" in cards
+    assert f"涉及 {f['violation_branches']} 个支部" in cards
+    settings_text = settings.views["violations"].widget.children[0].value if hasattr(
+        settings.views["violations"].widget, "children") else ""
+    page = " ".join(getattr(w, "value", "") for w in _walk(settings.widget) if isinstance(getattr(w, "value", None), str))
+    assert f"{f['violations']}" in page and f"{f['violation_errors']}" in page, settings_text
+
+
+def _walk(widget):
+    stack = [widget]
+    while stack:
+        x = stack.pop()
+        yield x
+        stack.extend(getattr(x, "children", ()) or ())

@@ -20,6 +20,8 @@ import warnings
 
 import numpy as np
 
+from .kernel import GEOMETRIC_FLOOR, closeness, floored_log, topsis_terms
+
 __all__ = ["arithmetic", "geometric", "topsis", "aggregate", "GeometricZeroWarning", "METHODS"]
 
 
@@ -49,7 +51,7 @@ def arithmetic(scores, weights) -> np.ndarray:
         return np.where(den > 0, num / den, np.nan)
 
 
-def geometric(scores, weights, *, floor: float = 1.0) -> np.ndarray:
+def geometric(scores, weights, *, floor: float = GEOMETRIC_FLOOR) -> np.ndarray:
     """Weighted geometric mean per row: exp(sum w ln x / sum w), computed in log space.
 
     A single zero would make the whole mean zero (no compensation at all), so
@@ -63,13 +65,12 @@ def geometric(scores, weights, *, floor: float = 1.0) -> np.ndarray:
     if np.any(x[ok] < 0):
         raise ValueError("geometric aggregation needs non-negative scores; use min-max, goalposts, "
                          "target or rank normalization (not z-scores)")
-    low = ok & (x < floor)
-    if low.any():
-        warnings.warn(f"{int(low.sum())} score(s) below {floor:g} were raised to {floor:g} before the "
+    logs, raised = floored_log(x, ok, floor)
+    if raised:
+        warnings.warn(f"{raised} score(s) below {floor:g} were raised to {floor:g} before the "
                       "geometric mean (a zero would make the whole mean zero)",
                       GeometricZeroWarning, stacklevel=2)
-    logs = np.log(np.where(ok, np.maximum(x, floor), 1.0))
-    num = logs @ w if ok.all() else np.where(ok, logs, 0.0) @ w
+    num = logs @ w
     den = ok @ w
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         return np.where(den > 0, np.exp(num / np.where(den > 0, den, 1.0)), np.nan)
@@ -93,23 +94,11 @@ def topsis(scores, weights, *, benefit=None, scale: float = 100.0) -> np.ndarray
     x = np.asarray(scores, dtype="float64")
     w = _weights(weights, x.shape[1])
     w = w / w.sum()
-    benefit = np.ones(x.shape[1], dtype=bool) if benefit is None else np.asarray(benefit, dtype=bool)
+    benefit = True if benefit is None else np.asarray(benefit, dtype=bool)
     ok = ~np.isnan(x)
-    x0 = np.where(ok, x, 0.0)
-    norm = np.sqrt((x0 ** 2).sum(axis=0))
-    v = x0 / np.where(norm > 0, norm, 1.0) * w
-    v_nan = np.where(ok, v, np.nan)
-    col_max = np.nanmax(np.where(ok.any(axis=0), v_nan, 0.0), axis=0) if ok.any() else np.zeros(x.shape[1])
-    col_min = np.nanmin(np.where(ok.any(axis=0), v_nan, 0.0), axis=0) if ok.any() else np.zeros(x.shape[1])
-    ideal = np.where(benefit, col_max, col_min)
-    anti = np.where(benefit, col_min, col_max)
-    d_plus = np.sqrt((np.where(ok, v - ideal, 0.0) ** 2).sum(axis=1))
-    d_minus = np.sqrt((np.where(ok, v - anti, 0.0) ** 2).sum(axis=1))
-    total = d_plus + d_minus
-    with np.errstate(invalid="ignore", divide="ignore"):
-        closeness = np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 1.0)
-    closeness = np.where(ok.any(axis=1), closeness, np.nan)
-    return closeness * scale
+    to_ideal, to_anti = topsis_terms(x, w, axis=0, present=ok, benefit=benefit)
+    c = closeness(np.sqrt(to_ideal.sum(axis=1)), np.sqrt(to_anti.sum(axis=1)), scale=scale)
+    return np.where(ok.any(axis=1), c, np.nan)
 
 
 METHODS = {"arithmetic": arithmetic, "geometric": geometric, "topsis": topsis}

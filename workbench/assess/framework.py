@@ -24,6 +24,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..files import atomic_path
+from .kernel import QuotaRule
+from .normalize import METHODS as NORMALIZATIONS
 from .ruleset import RuleSet, Screening
 
 __all__ = [
@@ -37,10 +39,7 @@ __all__ = [
     "Flag",
     "Aggregation",
     "FrameworkError",
-    "NORMALIZATION_METHODS",
 ]
-
-NORMALIZATION_METHODS = ("minmax", "zscore", "rank", "target", "goalposts")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -74,13 +73,20 @@ class Normalization(_Model):
     for lower-is-better indicators).
     """
 
-    method: Literal["minmax", "zscore", "rank", "target", "goalposts"] = "minmax"
+    method: str = "minmax"
     target: float | None = None
     worst: float | None = None
     low: float | None = None
     high: float | None = None
     center: float = 50.0
     scale: float = 10.0
+
+    @field_validator("method")
+    @classmethod
+    def _registered(cls, method: str) -> str:
+        if method not in NORMALIZATIONS:
+            raise ValueError(f"unknown normalization method {method!r}; expected one of {list(NORMALIZATIONS)}")
+        return method
 
     @model_validator(mode="after")
     def _parameters(self):
@@ -305,6 +311,15 @@ class Framework(_Model):
             if item.id == key:
                 return item.zh if lang == "zh" else item.en
         raise KeyError(key)
+
+    @property
+    def quota_rules(self) -> tuple[QuotaRule, ...]:
+        """The quota rules grading applies (:class:`~workbench.assess.kernel.Grading`): today ``quota`` alone.
+
+        >>> Framework.default().quota_rules
+        (QuotaRule(grade='strong', max_share=0.3, scope=None),)
+        """
+        return (QuotaRule(self.quota.grade, self.quota.max_share),) if self.quota else ()
 
     # ---------------------------------------------------------------- building
     @classmethod

@@ -1,8 +1,11 @@
 """Normalization: raw indicator values -> comparable scores where higher is better.
 
 Each method is a pure function of one column of values (NaN stays NaN) and
-its parameters; ``direction`` is explicit. ``normalize_table`` applies a
-framework's (or scheme's) per-indicator choices.
+its parameters; ``direction`` is explicit. :data:`METHODS` is the registry:
+:func:`normalize` applies a framework's (or scheme's) choice through it, the
+framework accepts exactly its names, and :mod:`workbench.scale` asks it which
+population statistics a method reads. A new method is one function plus one
+entry there.
 
 >>> import numpy as np
 >>> minmax(np.array([2.0, 4.0, 6.0]))
@@ -15,14 +18,15 @@ array([ 50., 100., 100.])
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Literal
 
 import numpy as np
-import pandas as pd
 
-from .framework import Normalization
+if TYPE_CHECKING:  # pragma: no cover
+    from .framework import Normalization
 
-__all__ = ["minmax", "zscore", "rank", "target", "goalposts", "normalize", "normalize_table", "METHODS"]
+__all__ = ["minmax", "zscore", "rank", "target", "goalposts", "normalize", "Method", "METHODS"]
 
 Direction = Literal["higher", "lower"]
 
@@ -125,36 +129,56 @@ def goalposts(values, direction: Direction = "higher", *, low: float, high: floa
     return score if direction == "higher" else 100.0 - score
 
 
-METHODS = {"minmax": minmax, "zscore": zscore, "rank": rank, "target": target, "goalposts": goalposts}
+def _reads_nothing(spec: Normalization, direction: Direction) -> frozenset:
+    return frozenset()
+
+
+@dataclass(frozen=True)
+class Method:
+    """A normalization in the registry.
+
+    ``apply(values, spec, direction, stats)`` calls the method's function with the
+    parameters of ``spec`` (a :class:`~workbench.assess.framework.Normalization`);
+    ``stats`` holds statistics of a larger population than ``values`` (the
+    keyword arguments ``bounds``, ``moments``, ``reference`` of the functions).
+    ``needs(spec, direction)`` names the statistics it reads from the population
+    assessed (none for fixed bounds): the national engine computes those.
+    """
+
+    apply: Callable[..., np.ndarray]
+    needs: Callable[..., frozenset] = _reads_nothing
+
+
+#: The normalization methods, by the name a framework file uses.
+METHODS: dict[str, Method] = {
+    "minmax": Method(lambda x, spec, d, s: minmax(x, d, bounds=s.get("bounds")),
+                     lambda spec, d: frozenset({"bounds"})),
+    "zscore": Method(lambda x, spec, d, s: zscore(x, d, center=spec.center, scale=spec.scale,
+                                                  moments=s.get("moments")),
+                     lambda spec, d: frozenset({"moments"})),
+    "rank": Method(lambda x, spec, d, s: rank(x, d, reference=s.get("reference")),
+                   lambda spec, d: frozenset({"reference"})),
+    # lower is better without a fixed worst: the worst is the largest value observed
+    "target": Method(lambda x, spec, d, s: target(x, target=spec.target, worst=spec.worst, direction=d,
+                                                  bounds=s.get("bounds")),
+                     lambda spec, d: frozenset({"bounds"} if spec.worst is None and d == "lower" else ())),
+    "goalposts": Method(lambda x, spec, d, s: goalposts(x, d, low=spec.low, high=spec.high)),
+}
 
 
 def normalize(values, spec: Normalization, direction: Direction = "higher", *, stats=None) -> np.ndarray:
-    """Apply one :class:`~workbench.assess.framework.Normalization` to a column.
+    """Apply one :class:`~workbench.assess.framework.Normalization` to a column (through :data:`METHODS`).
 
     ``stats``: statistics of a larger population than ``values`` (a mapping
     with ``bounds``, ``moments`` or ``reference``, the keyword arguments of the
     method functions above); default: the statistics of ``values``.
+
+    >>> from workbench.assess.framework import Normalization
+    >>> normalize(np.array([1.0, 3.0]), Normalization(method="goalposts", low=0, high=4)).tolist()
+    [25.0, 75.0]
     """
-    stats = stats or {}
-    if spec.method == "minmax":
-        return minmax(values, direction, bounds=stats.get("bounds"))
-    if spec.method == "zscore":
-        return zscore(values, direction, center=spec.center, scale=spec.scale, moments=stats.get("moments"))
-    if spec.method == "rank":
-        return rank(values, direction, reference=stats.get("reference"))
-    if spec.method == "target":
-        return target(values, target=spec.target, worst=spec.worst, direction=direction,
-                      bounds=stats.get("bounds"))
-    if spec.method == "goalposts":
-        return goalposts(values, direction, low=spec.low, high=spec.high)
-    raise ValueError(f"unknown normalization method {spec.method!r}; expected one of {sorted(METHODS)}")
-
-
-def normalize_table(table: pd.DataFrame, specs: dict[str, tuple[Normalization, Direction]]) -> pd.DataFrame:
-    """Normalize the columns named in ``specs`` (id -> (normalization, direction))."""
-    missing = [c for c in specs if c not in table.columns]
-    if missing:
-        raise ValueError(f"the indicator table lacks columns {missing}; was it computed with "
-                         "the same framework?")
-    return pd.DataFrame({c: normalize(table[c].to_numpy(dtype="float64"), spec, direction)
-                         for c, (spec, direction) in specs.items()}, index=table.index)
+    try:
+        method = METHODS[spec.method]
+    except KeyError:
+        raise ValueError(f"unknown normalization method {spec.method!r}; expected one of {list(METHODS)}") from None
+    return method.apply(values, spec, direction, stats or {})

@@ -1,4 +1,4 @@
-"""Schemes (weights + methods) and Assessments (scores, ranks, grades).
+"""Schemes: weights and methods applied to an indicator table (:meth:`Scheme.score` -> an Assessment).
 
 A :class:`Scheme` is immutable: ``with_weights`` and friends return new
 schemes. Normalization does not depend on weights, so a scheme and every
@@ -23,8 +23,8 @@ import datetime as dt
 import math
 import os
 import weakref
-from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal, Mapping
 
@@ -32,17 +32,17 @@ import numpy as np
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict
-from scipy import stats
 
 from . import aggregate as agg
 from . import weights as wmethods
 from ..data.core import BranchData
 from ..files import atomic_path
 from .framework import Aggregation, Framework, FrameworkError, Normalization, validate_model
+from .assessment import Assessment, Comparison, results_table
+from .labels import plain_data
 from .normalize import normalize
 
-__all__ = ["Scheme", "Prepared", "Assessment", "Comparison", "MissingPolicy", "assign_grades", "min_rank",
-           "results_table"]
+__all__ = ["Scheme", "Prepared", "Assessment", "Comparison", "MissingPolicy", "WEIGHT_PRESETS", "results_table"]
 
 MissingPolicy = Literal["renormalize", "impute_township"]
 
@@ -157,15 +157,7 @@ class Scheme:
         self.origin: dict = {}
         base = {d.id: float(d.weight) for d in framework.dimensions}
         base.update({i.id: float(i.weight) for i in framework.indicators})
-        for key, value in (weights or {}).items():
-            if key not in base:
-                raise KeyError(f"weights: {key!r} is neither a dimension nor an indicator of "
-                               f"framework {framework.name!r}")
-            value = float(value)
-            if not math.isfinite(value) or value < 0:
-                raise ValueError(f"weights: {key!r} must be a non-negative number, got {value}")
-            base[key] = value
-        self._weights = base
+        self._weights = _checked_weights(framework, base, weights or {})
         norms = {i.id: i.normalization for i in framework.indicators}
         for key, spec in (normalization or {}).items():
             targets = list(norms) if key == "*" else [key]
@@ -189,7 +181,6 @@ class Scheme:
         self.missing = missing or framework.missing
         if self.missing not in ("renormalize", "impute_township"):
             raise ValueError(f"missing must be 'renormalize' or 'impute_township', got {self.missing!r}")
-        self._check_levels()
         self._cache = _Cache()
         self._matrices = None
         self._statistics: dict[str, Mapping] = {}
@@ -199,17 +190,12 @@ class Scheme:
         # The cache holds weak references (not picklable) and is only a speed-up.
         return {**self.__dict__, "_cache": _Cache(), "_matrices": None}
 
-    def _check_levels(self) -> None:
-        if not any(self._weights[d.id] > 0 for d in self.framework.dimensions):
-            raise ValueError("every dimension weight is 0; give at least one dimension a positive weight")
-
     # ------------------------------------------------------------ derivation
     def _derive(self, **changes) -> Scheme:
         new = Scheme.__new__(Scheme)
         new.__dict__.update(self.__dict__)
         new.__dict__.update(changes)
         new._matrices = None
-        new._check_levels()
         return new
 
     def with_weights(self, weights: Mapping[str, float], *, name: str | None = None) -> Scheme:
@@ -219,20 +205,8 @@ class Scheme:
         >>> float(s.effective_weights["satisfaction"])
         0.0
         """
-        merged = dict(self._weights)
-        for key, value in weights.items():
-            if key not in merged:
-                raise KeyError(f"weights: {key!r} is neither a dimension nor an indicator of "
-                               f"framework {self.framework.name!r}")
-            value = float(value)
-            if not math.isfinite(value) or value < 0:
-                raise ValueError(f"weights: {key!r} must be a non-negative number, got {value}")
-            merged[key] = value
-        for dim in self.framework.dimensions:
-            if merged[dim.id] > 0 and not any(merged[i.id] > 0 for i in dim.indicators):
-                raise ValueError(f"weights: every indicator of dimension {dim.id!r} would be 0 "
-                                 "while the dimension keeps a weight")
-        return self._derive(_weights=merged, name=name or self.name)
+        return self._derive(_weights=_checked_weights(self.framework, self._weights, weights),
+                            name=name or self.name)
 
     def with_origin(self, *, note: str | None = None, origin: Mapping | None = None, name: str | None = None
                     ) -> Scheme:
@@ -280,27 +254,18 @@ class Scheme:
                     ) -> Scheme:
         """Weights by a named method: ``default`` (the framework's), ``equal``, ``entropy`` or ``critic``.
 
-        ``entropy`` and ``critic`` derive weights from the normalized values of
+        The names are :data:`WEIGHT_PRESETS`. ``entropy`` and ``critic`` derive weights from the normalized values of
         ``table`` under this scheme's normalization.
+
+        >>> s = Scheme(Framework.default()).with_preset("equal")
+        >>> s.name, round(float(s.dimension_weights["team"]), 4)
+        ('equal', 0.1667)
         """
-        if preset == "default":
-            return Scheme(self.framework, normalization=self._norms, aggregation=self.aggregation,
-                          missing=self.missing, name="default")._share_cache(self)
-        if preset == "equal":
-            eq = {d.id: 1.0 for d in self.framework.dimensions}
-            eq.update({i.id: 1.0 for i in self.framework.indicators})
-            return self.with_weights(eq, name="equal")
-        if preset in ("entropy", "critic"):
-            if table is None:
-                raise ValueError(f"the {preset!r} preset derives weights from data: pass the indicator table")
-            prepared = table if isinstance(table, Prepared) else self.prepare(table, groups=groups)
-            matrix = pd.DataFrame(prepared.normalized, columns=list(prepared.indicator_ids))
-            if preset == "entropy":
-                w = wmethods.entropy(matrix.clip(lower=0))
-            else:
-                w = wmethods.critic(matrix.fillna(matrix.mean()), normalize=True)
-            return self.with_effective_weights(w, name=preset)
-        raise ValueError(f"unknown preset {preset!r}; expected default, equal, entropy or critic")
+        try:
+            make = _PRESETS[preset]
+        except KeyError:
+            raise ValueError(f"unknown preset {preset!r}; expected one of {list(WEIGHT_PRESETS)}") from None
+        return make(self, table, groups)
 
     def _share_cache(self, other: Scheme) -> Scheme:
         if self._norms == other._norms and self.missing == other.missing:
@@ -474,13 +439,7 @@ class Scheme:
             dims = np.column_stack([
                 agg.geometric(prepared.normalized[:, block[:, j] > 0], block[block[:, j] > 0, j])
                 for j in range(block.shape[1])])
-        how = self.aggregation.dimensions
-        if how == "arithmetic":
-            total = agg.arithmetic(dims, wd)
-        elif how == "geometric":
-            total = agg.geometric(dims, wd)
-        else:
-            total = agg.topsis(dims, wd)
+        total = agg.METHODS[self.aggregation.dimensions](dims, wd)
         return dims, total
 
     # ------------------------------------------------------------------- files
@@ -500,7 +459,7 @@ class Scheme:
             "framework": fw.name,
             "created": dt.datetime.now().isoformat(timespec="seconds"),
             "note": self.note if note is None else note,
-            "origin": _plain(self.origin),
+            "origin": plain_data(self.origin),
             # full precision (yaml writes a float's repr): a scheme reloads to exactly its weights
             "weights": {k: float(v) for k, v in self._weights.items()},
             "normalization": {k: v.model_dump(exclude_defaults=True) for k, v in self._norms.items()
@@ -564,393 +523,70 @@ class Scheme:
         return pd.DataFrame(rows)
 
 
+def _checked_weights(framework: Framework, weights: Mapping[str, float], changes: Mapping[str, float]
+                     ) -> dict[str, float]:
+    """``weights`` with ``changes`` applied, every rule of a valid weighting checked once (the one place).
+
+    Ids are dimensions or indicators of ``framework``; weights are finite and
+    non-negative; some dimension keeps a weight; a dimension that keeps a
+    weight keeps a weighted indicator.
+    """
+    merged = dict(weights)
+    for key, value in changes.items():
+        if key not in merged:
+            raise KeyError(f"weights: {key!r} is neither a dimension nor an indicator of "
+                           f"framework {framework.name!r}")
+        value = float(value)
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"weights: {key!r} must be a non-negative number, got {value}")
+        merged[key] = value
+    if not any(merged[d.id] > 0 for d in framework.dimensions):
+        raise ValueError("every dimension weight is 0; give at least one dimension a positive weight")
+    for dim in framework.dimensions:
+        if merged[dim.id] > 0 and not any(merged[i.id] > 0 for i in dim.indicators):
+            raise ValueError(f"weights: every indicator of dimension {dim.id!r} would be 0 "
+                             "while the dimension keeps a weight")
+    return merged
+
+
+# ------------------------------------------------------------------ presets
+
+def _framework_preset(scheme: Scheme, table, groups) -> Scheme:
+    return Scheme(scheme.framework, normalization=scheme._norms, aggregation=scheme.aggregation,
+                  missing=scheme.missing, name="default")._share_cache(scheme)
+
+
+def _equal_preset(scheme: Scheme, table, groups) -> Scheme:
+    equal = {d.id: 1.0 for d in scheme.framework.dimensions}
+    equal.update({i.id: 1.0 for i in scheme.framework.indicators})
+    return scheme.with_weights(equal, name="equal")
+
+
+def _derived_preset(name: str, derive):
+    """A preset of weights derived from the normalized table (entropy, CRITIC)."""
+    def preset(scheme: Scheme, table, groups) -> Scheme:
+        if table is None:
+            raise ValueError(f"the {name!r} preset derives weights from data: pass the indicator table")
+        prepared = table if isinstance(table, Prepared) else scheme.prepare(table, groups=groups)
+        matrix = pd.DataFrame(prepared.normalized, columns=list(prepared.indicator_ids))
+        return scheme.with_effective_weights(derive(matrix), name=name)
+    return preset
+
+
+#: Named weightings, by name: ``Scheme.with_preset(name)``. A new preset is a function and an entry here.
+_PRESETS = {
+    "default": _framework_preset,
+    "equal": _equal_preset,
+    "entropy": _derived_preset("entropy", lambda m: wmethods.entropy(m.clip(lower=0))),
+    "critic": _derived_preset("critic", lambda m: wmethods.critic(m.fillna(m.mean()), normalize=True)),
+}
+
+#: The names :meth:`Scheme.with_preset` takes, in the order a picker lists them.
+WEIGHT_PRESETS: tuple[str, ...] = tuple(_PRESETS)
+
+
 def _normalization_for(indicator_id: str, spec: dict, framework: Framework) -> Normalization:
     try:
         return Normalization(**spec)
     except Exception as exc:
         raise ValueError(f"normalization of {indicator_id!r}: {exc}") from None
-
-
-# ================================================================ assessment
-
-class Assessment:
-    """The result of scoring: dimension scores, total, rank, grade, vetoes, quota.
-
-    Attributes are Series / DataFrames indexed by branch_id: ``total``,
-    ``rank`` (Int64, 1 = best, ties share the smallest rank), ``grade``
-    (ordered Categorical, worst first), ``dimensions``.
-    """
-
-    def __init__(self, scheme: Scheme, prepared: Prepared, dims: np.ndarray, total: np.ndarray):
-        self.scheme = scheme
-        self.framework = scheme.framework
-        self.prepared = prepared
-        self.period = prepared.period
-        self._dims = dims
-        self._total = total
-        # the work is done here, in numpy; the pandas objects are built when first read
-        self._ranks = min_rank(total)
-        codes, self._veto_hits, self.quota_demoted = assign_grades(self.framework, total, prepared.flags)
-        self._grade_codes = codes
-
-    @cached_property
-    def total(self) -> pd.Series:
-        return pd.Series(self._total, index=self.prepared.index, name="total")
-
-    @cached_property
-    def rank(self) -> pd.Series:
-        return pd.Series(self._ranks, index=self.prepared.index, name="rank")
-
-    @cached_property
-    def grade(self) -> pd.Series:
-        return pd.Series(pd.Categorical.from_codes(self._grade_codes, dtype=self.grade_dtype),
-                         index=self.prepared.index, name="grade")
-
-    @property
-    def grade_dtype(self) -> pd.CategoricalDtype:
-        return _grade_dtype(tuple(self.framework.grade_ids))
-
-    @cached_property
-    def dimensions(self) -> pd.DataFrame:
-        return pd.DataFrame(self._dims, index=self.prepared.index, columns=self.framework.dimension_ids)
-
-    @cached_property
-    def indicators(self) -> pd.DataFrame:
-        """Normalized indicator scores (after the missing policy)."""
-        return self.prepared.frame()
-
-    @property
-    def missing(self) -> pd.DataFrame:
-        """Branches and indicators without an observed value, and what the policy did."""
-        return self.prepared.missing_report
-
-    @cached_property
-    def vetoes(self) -> pd.DataFrame:
-        """Vetoes that lowered a grade: branch_id, veto, grade before the veto, grade after."""
-        fw = self.framework
-        cats = self.grade_dtype.categories
-        rows = [{"branch_id": self.prepared.index[b], "veto": fw.vetoes[v].id,
-                 "veto_zh": fw.vetoes[v].zh, "veto_en": fw.vetoes[v].en,
-                 "grade_before": cats[before], "grade_after": cats[after]}
-                for b, v, before, after in self._veto_hits]
-        return pd.DataFrame(rows, columns=["branch_id", "veto", "veto_zh", "veto_en",
-                                           "grade_before", "grade_after"])
-
-    def grade_counts(self) -> pd.Series:
-        """Branches per grade, best first."""
-        return self.grade.value_counts().reindex(self.framework.grade_ids).fillna(0).astype(int)
-
-    def frame(self, lang: str | None = None) -> pd.DataFrame:
-        """Results per branch: total, rank, grade and the dimension scores, best first."""
-        out = pd.concat([self.total, self.rank, self.grade, self.dimensions], axis=1)
-        out = out.sort_values(["rank", "total"], na_position="last")
-        if lang:
-            out = out.rename(columns=lambda c: _header(self.framework, c, lang))
-        return out
-
-    # ------------------------------------------------------------- comparison
-    def compare(self, other: Assessment) -> Comparison:
-        """Compare with ``other`` taken as the reference ("before"): rank shifts, grade transitions, tau, rho.
-
-        ``shift`` is ``rank_before - rank_after``: positive when a branch moved up.
-        """
-        return Comparison.between(before=other, after=self)
-
-    def explain(self, branch_id: str, *, lang: str = "en") -> pd.DataFrame:
-        """Which indicators raise or lower this branch most.
-
-        contribution = the branch's effective weight of the indicator x (its
-        normalized score - the mean normalized score of all branches). With
-        arithmetic aggregation and complete data the contributions add up to
-        the branch's total minus the mean total. Sorted from the most raising
-        to the most lowering.
-        """
-        if branch_id not in self.prepared.index:
-            raise KeyError(f"no branch {branch_id!r} in this assessment")
-        b = self.prepared.index.get_loc(branch_id)
-        block, wd = self.scheme.matrices()
-        present = self.prepared.present[b]
-        within = block * present[:, None]
-        sums = within.sum(axis=0)
-        within = np.divide(within, sums, out=np.zeros_like(within), where=sums > 0)
-        dims_present = sums > 0
-        wd_b = np.where(dims_present, wd, 0.0)
-        wd_b = wd_b / wd_b.sum() if wd_b.sum() > 0 else wd_b
-        weight = within @ wd_b
-        norm = self.prepared.normalized
-        means = np.nanmean(np.where(self.prepared.present, norm, np.nan), axis=0)
-        contribution = weight * (np.nan_to_num(norm[b]) - np.nan_to_num(means))
-        contribution = np.where(present, contribution, 0.0)
-        fw = self.framework
-        out = pd.DataFrame({
-            "indicator": fw.indicator_ids,
-            "label": [i.label(lang) for i in fw.indicators],
-            "dimension": [fw.dimension_of(i) for i in fw.indicator_ids],
-            "value": self.prepared.raw.iloc[b].to_numpy(),
-            "score": norm[b],
-            "mean_score": means,
-            "weight": weight,
-            "contribution": contribution,
-        })
-        return out.sort_values("contribution", ascending=False, kind="stable").reset_index(drop=True)
-
-    # ----------------------------------------------------------------- export
-    def to_excel(self, path: str | os.PathLike, *, data: BranchData | None = None) -> Path:
-        """Write results, dimension scores, indicator values, weights and methods to a workbook.
-
-        Headers are Chinese and English ("总分 Total"); the weights and methods
-        sheets hold everything needed to reproduce the numbers. ``data`` adds
-        branch names and townships. The file is written atomically.
-        """
-        fw = self.framework
-        results = self.frame()
-        if data is not None:
-            info = data.branches.set_index("branch_id")[["name", "township", "kind"]]
-            results = info.reindex(results.index).join(results)
-        vetoed = self.vetoes.groupby("branch_id")["veto_zh"].agg("、".join) if len(self.vetoes) else pd.Series(dtype=str)
-        results["veto"] = vetoed.reindex(results.index).fillna("").astype(object)
-        labels = {g.id: f"{g.zh} {g.en}" for g in fw.grades}
-        results.insert(results.columns.get_loc("grade") + 1, "grade_label",
-                       results["grade"].astype(object).map(labels))
-        results.insert(0, "branch_id", results.index)
-        sheets = {
-            "结果 Results": _bilingual(fw, results),
-            "维度得分 Dimensions": _bilingual(fw, self.dimensions.reset_index()),
-            "指标原始值 Indicator values": _bilingual(fw, self.prepared.raw.reset_index()),
-            "指标得分 Indicator scores": _bilingual(fw, self.indicators.reset_index()),
-            "权重 Weights": _bilingual(fw, self.scheme.describe("zh").merge(
-                self.scheme.describe("en")[["indicator", "dimension_label", "indicator_label"]],
-                on="indicator", suffixes=("_zh", "_en"))),
-            "方法 Method": self._method_sheet(),
-            "否决 Vetoes": _bilingual(fw, self.vetoes),
-            "缺失 Missing": _bilingual(fw, self.missing),
-        }
-        path = Path(path)
-        with atomic_path(path) as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                for name, frame in sheets.items():
-                    frame.to_excel(writer, sheet_name=name[:31], index=False)
-        return path
-
-    def _method_sheet(self) -> pd.DataFrame:
-        from .. import __version__
-
-        fw, s = self.framework, self.scheme
-        rows = [
-            ("框架 Framework", f"{fw.name} v{fw.version} ({fw.zh} / {fw.en})"),
-            ("方案 Scheme", s.name),
-            ("方案说明 Note", s.note),
-            ("权重来源 Origin of the weights", _describe_origin(s.origin)),
-            ("考评年度 Period", self.period),
-            ("指标汇总 Indicator aggregation", s.aggregation.indicators),
-            ("维度汇总 Dimension aggregation", s.aggregation.dimensions),
-            ("缺失值处理 Missing values", s.missing),
-            ("等次 Grades", "; ".join(f"{g.zh} {g.en} ≥ {g.min:g}" if g.min is not None else
-                                     f"{g.zh} {g.en} (veto only)" for g in fw.grades)),
-            ("一票否决 Vetoes", "; ".join(f"{v.zh}: {v.column} {v.op} {v.value:g} → ≤ {v.cap}" for v in fw.vetoes)),
-            ("名额限制 Quota", f"{fw.quota.grade} ≤ {fw.quota.max_share:.0%}" if fw.quota else "none"),
-            ("软件 Software", f"workbench {__version__}"),
-            ("生成时间 Created", dt.datetime.now().isoformat(timespec="seconds")),
-        ]
-        return pd.DataFrame(rows, columns=["项目 Item", "值 Value"])
-
-    def __repr__(self) -> str:
-        counts = ", ".join(f"{k} {v}" for k, v in self.grade_counts().items())
-        return f"Assessment(period={self.period}, branches={len(self.total)}, {counts})"
-
-
-_HEADERS = {
-    "branch_id": ("支部编号", "Branch id"), "name": ("支部名称", "Name"), "township": ("乡镇", "Township"),
-    "kind": ("支部类型", "Kind"), "total": ("总分", "Total"), "rank": ("排名", "Rank"),
-    "grade": ("等次", "Grade"), "veto": ("否决", "Veto"), "grade_label": ("等次名称", "Grade label"),
-    "dimension": ("维度", "Dimension"), "indicator": ("指标", "Indicator"),
-    "dimension_label_zh": ("维度名称", "Dimension (zh)"), "dimension_label_en": ("维度英文名", "Dimension (en)"),
-    "indicator_label_zh": ("指标名称", "Indicator (zh)"), "indicator_label_en": ("指标英文名", "Indicator (en)"),
-    "unit": ("单位", "Unit"), "derivation": ("计算方法", "Derivation"), "direction": ("方向", "Direction"),
-    "normalization": ("标准化方法", "Normalization"), "parameters": ("参数", "Parameters"),
-    "dimension_weight": ("维度权重", "Dimension weight"),
-    "weight_within_dimension": ("维度内权重", "Weight within dimension"),
-    "effective_weight": ("综合权重", "Effective weight"),
-    "action": ("处理", "Action"), "imputed_score": ("插补得分", "Imputed score"),
-    "veto_zh": ("否决事项", "Veto (zh)"), "veto_en": ("否决事项英文", "Veto (en)"),
-    "grade_before": ("否决前等次", "Grade before veto"), "grade_after": ("否决后等次", "Grade after veto"),
-}
-
-
-def _header(fw: Framework, column: str, lang: str) -> str:
-    if column in _HEADERS:
-        zh, en = _HEADERS[column]
-        return zh if lang == "zh" else en
-    try:
-        return fw.label(column, lang)
-    except KeyError:
-        return column
-
-
-def _bilingual(fw: Framework, frame: pd.DataFrame, label=None) -> pd.DataFrame:
-    """Headers as "中文 English" (``label(fw, column, lang)`` names a column; default: ours)."""
-    label = label or _header
-
-    def name(column):
-        zh, en = label(fw, column, "zh"), label(fw, column, "en")
-        return f"{zh} {en}" if zh != en else column
-    return frame.rename(columns=name)
-
-
-def _describe_origin(origin: Mapping) -> str:
-    """One line for a scheme's origin: its method, then the other recorded facts.
-
-    >>> _describe_origin({"method": "ahp", "cr": 0.0412, "matrix": [[1, 2], [0.5, 1]]})
-    'ahp; cr=0.0412; matrix=[[1, 2], [0.5, 1]]'
-    """
-    if not origin:
-        return ""
-    parts = [str(origin.get("method", ""))] if origin.get("method") else []
-    for key, value in origin.items():
-        if key == "method":
-            continue
-        shown = f"{value:.4g}" if isinstance(value, float) else str(_plain(value))
-        parts.append(f"{key}={shown}")
-    return "; ".join(parts)
-
-
-def _plain(value):
-    """numpy numbers and arrays as plain Python (YAML writes them as data, not as objects)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _plain(value.tolist())
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-# ================================================================ results table
-
-def results_table(total: pd.Series, rank: pd.Series, grade: pd.Series, dimensions: pd.DataFrame) -> pd.DataFrame:
-    """The engine-neutral results table: branch_id, total, rank, grade, one column per dimension.
-
-    What ``workbench score -o results.parquet`` writes, whether pandas or Dask scored.
-
-    >>> idx = pd.Index(["B1", "B2"], name="branch_id")
-    >>> results_table(pd.Series([90.0, 80.0], idx, name="total"), pd.Series([1, 2], idx, name="rank"),
-    ...               pd.Series(["strong", "basic"], idx, name="grade"),
-    ...               pd.DataFrame({"team": [1.0, 2.0]}, idx)).columns.tolist()
-    ['branch_id', 'total', 'rank', 'grade', 'team']
-    """
-    out = pd.concat([total, rank, grade.astype(str), dimensions], axis=1)
-    return out.reset_index()
-
-
-# ================================================================ ranks, grades
-
-@lru_cache(maxsize=64)
-def _grade_dtype(grade_ids: tuple[str, ...]) -> pd.CategoricalDtype:
-    """Grades worst first, ordered (built once per set of grades: a re-score must not rebuild it)."""
-    return pd.CategoricalDtype(list(reversed(grade_ids)), ordered=True)
-
-
-def min_rank(total: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """Rank 1 = highest total; ties share the smallest rank; NaN stays missing (Int64)."""
-    ok = ~np.isnan(total)
-    if ok.all():
-        return pd.array(stats.rankdata(-total, method="min").astype("int64"), dtype="Int64")
-    out = np.zeros(total.shape, dtype="int64")
-    out[ok] = stats.rankdata(-total[ok], method="min")
-    return pd.arrays.IntegerArray(out, ~ok)
-
-
-_OPS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
-        "==": np.equal, "!=": np.not_equal}
-
-
-def assign_grades(fw: Framework, total: np.ndarray, flags: pd.DataFrame):
-    """Grade codes, the veto hits, and the branches demoted by the quota.
-
-    Codes index the grades worst first (the categories of
-    ``Assessment.grade``); -1 where the total is missing. Bands first, then
-    each veto caps the grade, then the quota demotes the lowest holders of the
-    top grade beyond its share (branches tied at the cut are demoted too, so the
-    quota is never exceeded).
-    """
-    categories = list(reversed(fw.grade_ids))
-    scored = [g for g in fw.grades if g.min is not None]           # best first
-    mins = np.array([g.min for g in reversed(scored)])              # ascending
-    first_scored = categories.index(scored[-1].id)
-    ok = ~np.isnan(total)
-    band = np.searchsorted(mins, np.where(ok, total, -np.inf), side="right") - 1
-    codes = first_scored + np.maximum(band, 0)
-    hits = []
-    for v, veto in enumerate(fw.vetoes):
-        col = flags[veto.column].to_numpy(dtype="float64") if veto.column in flags else np.full(len(total), np.nan)
-        with np.errstate(invalid="ignore"):
-            holds = _OPS[veto.op](col, veto.value) & ~np.isnan(col) & ok
-        cap = categories.index(veto.cap)
-        lowered = holds & (codes > cap)
-        for b in np.flatnonzero(lowered):
-            hits.append((b, v, int(codes[b]), cap))
-        codes = np.where(holds, np.minimum(codes, cap), codes)
-    demoted = np.array([], dtype=int)
-    if fw.quota is not None:
-        top = categories.index(fw.quota.grade)
-        limit = int(math.floor(fw.quota.max_share * ok.sum() + 1e-9))
-        holders = np.flatnonzero((codes == top) & ok)
-        if len(holders) > limit:
-            order = holders[np.argsort(-total[holders], kind="stable")]
-            kept = order[:limit]
-            # strict: branches tied with the first one left out are left out too
-            if limit and limit < len(order):
-                cut = total[order[limit]]
-                kept = kept[total[kept] > cut]
-            demoted = np.setdiff1d(holders, kept)
-            codes[demoted] = top - 1
-    codes = np.where(ok, codes, -1)
-    return codes.astype("int64"), hits, demoted
-
-
-# ================================================================ comparison
-
-@dataclass
-class Comparison:
-    """Rank shifts, grade transitions and rank correlations between two assessments."""
-
-    table: pd.DataFrame
-    transitions: pd.DataFrame
-    kendall_tau: float
-    spearman_rho: float
-    mean_abs_shift: float
-    grade_changes: int = field(default=0)
-
-    @classmethod
-    def between(cls, *, before: Assessment, after: Assessment) -> Comparison:
-        common = before.total.index.intersection(after.total.index, sort=False)
-        rb = before.rank.reindex(common)
-        ra = after.rank.reindex(common)
-        table = pd.DataFrame({
-            "rank_before": rb, "rank_after": ra, "shift": (rb - ra).astype("Int64"),
-            "total_before": before.total.reindex(common), "total_after": after.total.reindex(common),
-            "grade_before": before.grade.reindex(common), "grade_after": after.grade.reindex(common),
-        })
-        both = table[["rank_before", "rank_after"]].dropna().astype("float64")
-        if len(both) > 1:
-            tau = float(stats.kendalltau(both["rank_before"], both["rank_after"]).statistic)
-            rho = float(stats.spearmanr(both["rank_before"], both["rank_after"]).statistic)
-        else:
-            tau = rho = float("nan")
-        grades_b = list(before.grade_dtype.categories)[::-1]
-        grades_a = list(after.grade_dtype.categories)[::-1]
-        transitions = pd.crosstab(table["grade_before"], table["grade_after"], dropna=False)
-        transitions = transitions.reindex(index=grades_b, columns=grades_a, fill_value=0)
-        transitions.index.name, transitions.columns.name = "before", "after"
-        shift = table["shift"].astype("float64")
-        changes = int((table["grade_before"].astype(object) != table["grade_after"].astype(object)).sum())
-        return cls(table=table, transitions=transitions, kendall_tau=tau, spearman_rho=rho,
-                   mean_abs_shift=float(np.nanmean(np.abs(shift))) if len(shift) else 0.0,
-                   grade_changes=changes)
-
-    def movers(self, n: int = 10) -> pd.DataFrame:
-        """The ``n`` branches that moved most (up or down)."""
-        order = self.table["shift"].astype("float64").abs().sort_values(ascending=False, kind="stable")
-        return self.table.loc[order.index[:n]]

@@ -39,15 +39,15 @@ def load_scheme(args):
 
 
 def _cmd_score(args) -> int:
+    framework, scheme = load_scheme(args)
     if args.engine == "dask":
         from .scale import score_command_dask
 
-        return score_command_dask(args)
+        return score_command_dask(args, framework, scheme)
     from ..assess.indicators import compute_indicators
-    from ..assess.scoring import results_table
+    from ..assess.assessment import results_table
     from ..data import load
 
-    framework, scheme = load_scheme(args)
     data = load(args.path)
     table = compute_indicators(data, framework, period=args.period)
     result = scheme.score(table, groups=data)
@@ -100,7 +100,8 @@ def _register_robustness(subparsers) -> None:
                    help="flag a grade as decided by weighting below this probability (default 0.8)")
     p.add_argument("--sobol", type=int, default=256, metavar="N",
                    help="Sobol base sample size, a power of 2 (N x (D+2) rankings; 0 skips; default 256)")
-    p.add_argument("-o", "--output", required=True, help="workbook to write (.xlsx)")
+    p.add_argument("-o", "--output", required=True,
+                   help="results: a workbook (.xlsx: every table) or a table per branch (.csv)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_robustness)
 
@@ -108,10 +109,14 @@ def _register_robustness(subparsers) -> None:
 def _cmd_robustness(args) -> int:
     from ..assess.framework import Framework
     from ..assess.indicators import compute_indicators
-    from ..assess.robustness import factor_label, leave_one_out, monte_carlo, sensitivity
+    from ..assess.labels import column_label
+    from ..assess.robustness import leave_one_out, monte_carlo, sensitivity
     from ..assess.scoring import Scheme
     from ..data import load
 
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise ValueError(f"-o {args.output}: write a workbook (.xlsx) or a table per branch (.csv)")
     fw = Framework.from_yaml(args.framework) if args.framework else Framework.default()
     scheme = Scheme.from_yaml(args.scheme, fw) if args.scheme else Scheme(fw)
     if args.samples < 1:
@@ -130,11 +135,18 @@ def _cmd_robustness(args) -> int:
         methods = tuple(v for v in vary if v in ("normalization", "aggregation"))
         sens = sensitivity(scheme, table, n=args.sobol, seed=args.seed,
                            vary=("dimension_weights",) + methods, groups=data, progress=progress)
-        sens.insert(1, "label_zh", [factor_label(fw, f, "zh") for f in sens["factor"]])
-        sens.insert(2, "label_en", [factor_label(fw, f, "en") for f in sens["factor"]])
+        sens.insert(1, "label_zh", [column_label(fw, f, "zh") for f in sens["factor"]])
+        sens.insert(2, "label_en", [column_label(fw, f, "en") for f in sens["factor"]])
     loo = [leave_one_out(scheme, table, "dimension", groups=data),
            leave_one_out(scheme, table, "indicator", groups=data)]
-    path = result.to_excel(args.output, sensitivity=sens, leave_one_out=loo, data=data)
+    if suffix == ".csv":
+        from ..files import atomic_path
+
+        path = Path(args.output)
+        with atomic_path(path) as tmp:
+            result.summary.to_csv(tmp, encoding="utf-8-sig")
+    else:
+        path = result.to_excel(args.output, sensitivity=sens, leave_one_out=loo, data=data)
     undecided = result.undecided
     print(f"{len(result.summary)} branches, {len(result.samples)} draws (period {table.attrs.get('period')}): "
           f"{len(undecided)} grade(s) decided by the weighting (P(grade) < {args.threshold:g}).")

@@ -36,7 +36,14 @@ def scheduler(address: str | None = None, **cluster_options):
         with LocalCluster(**{"dashboard_address": None, **cluster_options}) as cluster, Client(cluster) as client:
             yield client
     else:
-        with Client(address) as client:
+        try:
+            client = Client(address, timeout="15s")
+        except (OSError, ValueError, TypeError) as exc:
+            raise ValueError(
+                f"--scheduler {address}: cannot reach a Dask scheduler there ({exc}); give the address of a "
+                f"running dask.distributed scheduler (tcp://host:8786), or {', '.join(LOCAL_SCHEDULERS)} for "
+                "a local one, or leave --scheduler out for a local cluster") from None
+        with client:
             yield client
 
 
@@ -63,18 +70,16 @@ def summary_path(output: Path) -> Path:
     return output.with_name(output.name.removesuffix(output.suffix) + ".summary.csv")
 
 
-def score_command_dask(args) -> int:
-    """Run ``workbench score`` on Dask: ``args`` are the score command's options.
+def score_command_dask(args, framework, scheme) -> int:
+    """Run ``workbench score`` on Dask: ``args`` are the score command's options, with its framework and scheme.
 
     Reads ``args.path`` (a partitioned dataset), writes ``args.output`` (a
     ``.parquet`` folder, one file per partition: branch_id, total, rank, grade
     and one column per dimension, as the pandas engine writes) and the grade
     counts by township beside it (``<name>.summary.csv``), and prints them.
     """
-    from .assess import load_scheme
     from ..scale.engine import score_dataset
 
-    framework, scheme = load_scheme(args)
     out = Path(args.output)
     if out.suffix.lower() != ".parquet":
         raise ValueError(f"-o {out}: with --engine dask the results are a partitioned Parquet dataset; "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..i18n import tr
+
 __all__ = ["register"]
 
 
@@ -41,8 +43,7 @@ def _cmd_simulate(args) -> int:
     scenario = Scenario.from_yaml(args.scenario, data)
     framework = Framework.from_yaml(args.framework) if args.framework else Framework.default()
     comparison = scenario.compare(Scheme(framework), args.period)
-    print(f"{'方案' if args.lang == 'zh' else 'scenario'}: {args.scenario} ({len(scenario)} "
-          f"{'步' if args.lang == 'zh' else 'steps'})")
+    print(tr("scenario_cli_header", args.lang, file=args.scenario, n=len(scenario)))
     print(scenario.to_text(args.lang))
     print()
     print(comparison.to_text(args.lang))
@@ -61,7 +62,7 @@ def _cmd_suggest(args) -> int:
     before = check_rules(data, period=args.period)
     after = check_rules(scenario.apply(), period=args.period)
     print()
-    print("违规（调整前 -> 调整后）" if zh else "violations (before -> after)")
+    print(tr("scenario_cli_violations", args.lang))
     counts = pd.concat([before["rule"].value_counts(), after["rule"].value_counts()], axis=1,
                        keys=["before", "after"]).fillna(0).astype(int)
     for rule, row in counts.iterrows():
@@ -70,5 +71,5 @@ def _cmd_suggest(args) -> int:
     if args.out:
         path = scenario.to_yaml(args.out)
         print()
-        print(f"{'已保存' if zh else 'saved'} {len(scenario)} {'步' if zh else 'steps'} -> {path}")
+        print(tr("scenario_cli_saved", args.lang, n=len(scenario), path=path))
     return 0

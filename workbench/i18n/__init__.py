@@ -15,8 +15,11 @@ language with :func:`tr`.
 
 from __future__ import annotations
 
+from .assess import ASSESS
+from .cli import CLI
 from .pages import PAGES
 from .rules import RULES_CATALOGUE
+from .settings import SETTINGS
 from .ui import UI
 
 __all__ = ["tr", "MESSAGES", "LANGUAGES", "catalogue"]
@@ -39,7 +42,7 @@ def catalogue(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, PAGES)
+MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, ASSESS, SETTINGS, CLI, PAGES)
 
 
 def tr(key: str, lang: str = "zh", **values) -> str:

@@ -2,9 +2,9 @@
 
 A province (~10^5 branches) fits in one kernel; the whole country (~4.5 million
 branches, ~10^8 members) does not. This package runs the pandas engine's own
-functions (``compute_indicators``, ``Scheme.prepare`` / ``aggregate``,
-``min_rank``, ``assign_grades``) partition by partition on Dask and gives the
-same numbers:
+functions (``compute_indicators``, ``Scheme.prepare`` / ``aggregate``, and the
+ranking and grading kernel of :mod:`workbench.assess.kernel`) partition by
+partition on Dask and gives the same numbers:
 
 - :mod:`~workbench.scale.dataset`: the on-disk layout (one Parquet file per
   table and partition, a partition = a group of whole townships), writing it
@@ -13,6 +13,8 @@ same numbers:
 - :mod:`~workbench.scale.stats`: national statistics for minmax / zscore /
   rank normalizations in one reduction.
 - :mod:`~workbench.scale.engine`: :func:`score_dataset` -> :class:`ScaleResult`.
+- :mod:`~workbench.scale.cluster`: where the graphs run (a ``dask.distributed``
+  client or Dask's local scheduler), tree reductions, atomic writes of results.
 - :mod:`~workbench.scale.robustness`: :func:`robustness_dataset`, the Monte
   Carlo of ``wb.monte_carlo`` by blocks of branches, ranked against the
   national distribution of every draw.
@@ -27,7 +29,8 @@ same numbers:
 
 from .dataset import (DatasetInfo, iter_partitions, load_partition, read_manifest, township_groups,
                       write_partitioned, write_synthetic)
-from .engine import ScaleResult, score_dataset, write_frame
+from .cluster import write_frame
+from .engine import ScaleResult, score_dataset
 from .robustness import NationalRobustness, robustness_dataset
 
 __all__ = [

@@ -49,7 +49,7 @@ from ..data.core import BranchData
 
 from ..files import atomic_path
 from ..data.schema import TABLE_ORDER, TABLES
-from ..data.synth import _SYLL_A, _SYLL_B, SynthConfig, generate
+from ..data.synth import SynthConfig, generate
 from ..data.validate import empty_table
 
 __all__ = [
@@ -250,13 +250,18 @@ def write_partitioned(data: BranchData, folder: str | os.PathLike, *, partitions
     return folder
 
 
+# Syllables of made-up county names (the generator's village syllables; a county is "<second><first>县")
+_COUNTY_FIRST = "东西南北上下大小前后新老高长青红白金石古双三五柳桃杏松竹梅兰李杨柏枫河湖溪泉山岭峰坪塘坝湾桥"
+_COUNTY_SECOND = "安平和丰兴宁康乐泰福祥瑞阳明光华源盛荣昌隆庄沟店集营堡寨坡岗关口"
+
+
 def county_name(part: int) -> str:
     """A made-up county name for generated partition ``part`` (distinct for every part).
 
     >>> county_name(0), county_name(1) != county_name(0)
     ('安东县', True)
     """
-    pairs = [b + a for b in _SYLL_B for a in _SYLL_A]
+    pairs = [b + a for b in _COUNTY_SECOND for a in _COUNTY_FIRST]
     rounds = part // len(pairs)
     # 7919 is prime, so the names of parts 0 .. len(pairs)-1 are a permutation of the pairs
     return pairs[part * 7919 % len(pairs)] + (str(rounds) if rounds else "") + "县"

@@ -8,7 +8,7 @@ The task graph (one column of tasks per partition, ``K`` partitions)::
                                             └──────────── scheme.with_statistics(...) ◄─────┘
                                                      scheme.prepare + scheme.aggregate (per partition)
                                                                      │
-                      national order: min_rank and assign_grades over all totals (one task)
+                 national order: the kernel's min_rank and Grading over all totals (one task)
                                                                      │
                                             results table per partition (branch_id, total, rank, grade, dims)
 
@@ -24,8 +24,8 @@ The task graph (one column of tasks per partition, ``K`` partitions)::
   with the best and worst branch nationally, so its totals are recomputed in
   the national step from the gathered dimension scores (6 numbers per branch).
 - Ranks and grades: a rank is a position in the national order and the quota
-  on the top grade cuts that order, so one task runs the pandas engine's own
-  :func:`~workbench.assess.scoring.min_rank` and :func:`~workbench.assess.scoring.assign_grades`
+  on the top grade cuts that order, so one task runs the kernel the pandas engine
+  runs (:func:`~workbench.assess.kernel.min_rank`, :class:`~workbench.assess.kernel.Grading`)
   on the national totals and veto flags (a few numbers per branch: about 150 MB
   for 4.5 million branches, sorted in a second), then hands each partition its slice.
 
@@ -36,29 +36,26 @@ the pandas engine calls. The test suite checks both engines agree to 1e-9.
 from __future__ import annotations
 
 import operator
-import shutil
 import time
 import uuid
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import dask
 import numpy as np
 import pandas as pd
 from dask import delayed
 
 from ..assess import aggregate as agg
-from ..files import atomic_path
 from ..assess.framework import Framework
 from ..assess.indicators import compute_indicators
-from ..assess.scoring import Scheme, assign_grades, min_rank, results_table
+from ..assess.kernel import Grading, min_rank, rank_rows
+from ..assess.assessment import results_table
+from ..assess.scoring import Scheme
 from . import stats as st
+from .cluster import active_client, compute, persist, tree_reduce, write_frame
 from .dataset import DatasetInfo, load_partition, read_manifest
 
-__all__ = ["score_dataset", "ScaleResult", "results_table"]
-
-FAN_IN = 8  # summaries merged per task in the reduction tree
+__all__ = ["score_dataset", "ScaleResult", "build_graph", "resolve_arguments"]
 
 
 def _indicators(folder, part, framework, period, validate, today):
@@ -121,8 +118,9 @@ def _national_order(scored: list[_Scored], townships: list[np.ndarray], scheme) 
     else:
         total = np.concatenate([s.total for s in scored])
     flags = pd.concat([s.flags for s in scored])
-    rank = min_rank(total)
-    codes, hits, demoted = assign_grades(fw, total, flags)
+    ranking = rank_rows(total[None, :])
+    rank = min_rank(total, ranking)
+    codes, hits, demoted = Grading(fw, flags).grade_one(total, ranking)
     cuts = np.cumsum([0] + [len(s.total) for s in scored])
     pieces = [(total[a:b], rank[a:b], codes[a:b]) for a, b in zip(cuts[:-1], cuts[1:])]
     return _National(pieces=pieces, n_branches=len(total), n_vetoes=len(hits), n_demoted=len(demoted))
@@ -150,13 +148,6 @@ def _national_summary(national: _National) -> dict:
     return {"branches": national.n_branches, "vetoes": national.n_vetoes, "quota_demoted": national.n_demoted}
 
 
-def _tree(func, items: list, fan_in: int = FAN_IN):
-    """Reduce ``items`` (delayed) with ``func(*some)`` in a tree of fan-in ``fan_in``."""
-    while len(items) > 1:
-        items = [delayed(func, pure=True)(*items[i:i + fan_in]) for i in range(0, len(items), fan_in)]
-    return items[0]
-
-
 # ================================================================ the graph
 
 @dataclass
@@ -170,8 +161,9 @@ class _Graph:
     scoring: object    # delayed scheme with the national statistics
 
 
-def _build(info: DatasetInfo, framework: Framework, scheme: Scheme, period: int, *, validate: bool,
+def build_graph(info: DatasetInfo, framework: Framework, scheme: Scheme, period: int, *, validate: bool,
            today) -> _Graph:
+    """The task graph of one national assessment (indicators, statistics, scores, national order, results)."""
     token = uuid.uuid4().hex[:8]
     fw = delayed(framework, name=f"framework-{token}", traverse=False)
     base = delayed(scheme, name=f"scheme-{token}", traverse=False)
@@ -185,12 +177,12 @@ def _build(info: DatasetInfo, framework: Framework, scheme: Scheme, period: int,
     statistics = delayed(dict, pure=True)()  # no normalization needs national statistics
     if needs:
         summaries = [delayed(st.partition_summary, pure=True)(t, needs) for t in tables]
-        statistics = delayed(st.finish, pure=True)(_tree(st.merge, summaries))
+        statistics = delayed(st.finish, pure=True)(tree_reduce(st.merge, summaries))
     fill = None
     if scheme.missing == "impute_township":
         with_stats = delayed(_scoring_scheme, pure=True)(base, statistics, None)
         sums = [delayed(st.normalized_sums, pure=True)(t, with_stats) for t in tables]
-        fill = delayed(st.fill_values, pure=True)(_tree(st.merge_sums, sums), base)
+        fill = delayed(st.fill_values, pure=True)(tree_reduce(st.merge_sums, sums), base)
     scoring = delayed(_scoring_scheme, pure=True)(base, statistics, fill)
     scored = [delayed(_score_partition, pure=True)(t, g, scoring) for t, g in zip(tables, towns)]
     town_sets = [delayed(_unique, pure=True)(g) for g in towns] if scheme.missing == "impute_township" else []
@@ -262,70 +254,8 @@ class ScaleResult:
                 f"partitions={self.info.partitions}, {counts})")
 
 
-def write_frame(frame, path, *, client=None) -> Path:
-    """Write a Dask DataFrame as ``path/part.00000.parquet`` ..., replacing ``path`` when all are written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    staging.mkdir()
-    try:
-        writes = [delayed(_write_part, pure=False)(part, str(staging), i)
-                  for i, part in enumerate(frame.to_delayed())]
-        _compute(client, *writes)
-        old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
-        if path.exists():
-            path.rename(old)
-        staging.rename(path)
-        if old.exists():
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
-    return path
-
-
-def _write_part(frame: pd.DataFrame, folder: str, part: int) -> int:
-    with atomic_path(Path(folder) / f"part.{part:05d}.parquet") as tmp:
-        frame.to_parquet(tmp, index=False)
-    return len(frame)
-
-
-def _active_client(client):
-    if client is not None:
-        return client
-    try:
-        from distributed import default_client
-
-        return default_client()
-    except (ImportError, ValueError):
-        return None
-
-
-def _run(client, collections: list, *, progress: bool) -> list:
-    """Persist ``collections`` on the client's cluster, or compute them with the local scheduler."""
-    if client is not None:
-        from distributed import progress as show, wait
-
-        persisted = client.persist(collections)
-        if progress:
-            show(persisted)
-            print()
-        wait(persisted)
-        return persisted
-    from dask.diagnostics import ProgressBar
-
-    with ProgressBar() if progress else nullcontext():
-        return list(dask.persist(*collections))
-
-
-def _compute(client, *collections) -> list:
-    """Values of (persisted) collections, from the cluster when there is one."""
-    if client is not None:
-        return client.compute(list(collections), sync=True)
-    return list(dask.compute(*collections))
-
-
-def _arguments(path, framework, scheme, period) -> tuple[DatasetInfo, Framework, Scheme, int]:
+def resolve_arguments(path, framework, scheme, period) -> tuple[DatasetInfo, Framework, Scheme, int]:
+    """The dataset's manifest, the framework and scheme to use, and the period (default: the latest year)."""
     info = read_manifest(path)
     if scheme is not None and framework is not None and scheme.framework != framework:
         raise ValueError("scheme was made for another framework than the one given; pass one of them "
@@ -376,14 +306,14 @@ def score_dataset(path, framework: Framework | None = None, scheme: Scheme | Non
     True
     """
     started = time.perf_counter()
-    info, framework, scheme, period = _arguments(path, framework, scheme, period)
-    graph = _build(info, framework, scheme, period, validate=validate, today=today)
-    client = _active_client(client)
-    results = _run(client, [*graph.results, *graph.counts, graph.national, graph.statistics],
+    info, framework, scheme, period = resolve_arguments(path, framework, scheme, period)
+    graph = build_graph(info, framework, scheme, period, validate=validate, today=today)
+    client = active_client(client)
+    results = persist(client, [*graph.results, *graph.counts, graph.national, graph.statistics],
                    progress=progress)
     k = info.partitions
     persisted_results, persisted_counts = results[:k], results[k:2 * k]
-    national, statistics, meta, *counts = _compute(client, results[2 * k], results[2 * k + 1],
+    national, statistics, meta, *counts = compute(client, results[2 * k], results[2 * k + 1],
                                                    persisted_results[0], *persisted_counts)
     summary = pd.concat(counts).fillna(0).astype("int64")
     meta = meta.iloc[:0]

@@ -11,13 +11,16 @@ blocks build together without ever gathering the draws x branches matrix:
 1. range: each block sends the min and max of its totals per draw; merged.
 2. distribution: each block sends a histogram of its totals per draw on
    ``bins`` equal-width bins over the national range (and one of the holders
-   of the top grade when the framework has a quota); summed in a tree.
-3. quota: the quota cuts the national order of the holders of the top grade
-   at the ``limit + 1``-th highest total (:func:`workbench.assess.scoring.assign_grades`).
+   of the best quota grade when the framework has a quota); summed in a tree.
+3. quota: a quota rule cuts the national order of its grade's holders at the
+   ``limit + 1``-th highest total (the strict rule of :class:`~workbench.assess.kernel.Grading`).
    The holders' histogram gives the bin of that total; the blocks send the
-   holders' totals in that one bin, which gives the cut exactly.
+   holders' totals in that one bin, which gives the cut exactly. Rules are
+   taken best grade first, each counting the grades the previous cuts left
+   (the kernel's cascade; a further rule costs a further histogram pass).
 4. summary: each block grades its branches under every draw (bands and vetoes
-   by :func:`~workbench.assess.scoring.assign_grades`, then the national cut) and
+   by :meth:`Grading.capped_bands <workbench.assess.kernel.Grading.capped_bands>`,
+   then the national cuts) and
    ranks them against the national histogram: rank = 1 + branches in higher
    bins + the others of the own bin in proportion to the distance to the bin's
    top. Grades are exact; a rank is exact when no other branch shares its bin
@@ -42,9 +45,10 @@ import numpy as np
 import pandas as pd
 from dask import delayed
 
-from ..assess.scoring import assign_grades
-from ..assess.robustness import Samples, _Engine, _quantile_rows, draw
-from .engine import _active_client, _arguments, _build, _compute, _run, _tree, write_frame
+from ..assess.kernel import Grading, demote_at_or_below, share_limit
+from ..assess.robustness import Engine, Samples, draw, quantile_rows
+from .cluster import active_client, compute, persist, tree_reduce, write_frame
+from .engine import build_graph, resolve_arguments
 
 __all__ = ["robustness_dataset", "NationalRobustness"]
 
@@ -56,7 +60,7 @@ WEIGHT_TOKENS = ("weights", "dimension_weights", "indicator_weights")
 def _engine(block):
     """The robustness engine of one block (rebuilt per pass from the persisted indicator table)."""
     table, towns, scheme = block
-    return _Engine(scheme, table, groups=towns)
+    return Engine(scheme, table, groups=towns)
 
 
 def _totals(engine, samples: Samples) -> np.ndarray:
@@ -71,15 +75,18 @@ def _totals(engine, samples: Samples) -> np.ndarray:
     return out
 
 
-def _codes_before_quota(engine, total: np.ndarray, framework) -> np.ndarray:
-    """Grade codes of every draw from the bands and vetoes (the quota is national: applied later).
+def _codes(engine, total: np.ndarray, cuts: list) -> np.ndarray:
+    """Grade codes of every draw: bands and vetoes (the kernel's), then the national quota cuts found so far.
 
-    ``framework`` has no quota, so every (draw, branch) is graded on its own:
-    one call of ``assign_grades`` on all of them, the veto flags repeated per draw.
+    ``cuts[r]`` is, per draw, the total of the first holder the ``r``-th quota
+    rule leaves out nationally; holders at or below it fall one grade (the
+    kernel's strict rule), and the next rule counts the grades after that.
     """
-    flags = engine.nominal.prepared.flags
-    repeated = pd.DataFrame({c: np.tile(flags[c].to_numpy(dtype="float64"), len(total)) for c in flags})
-    return assign_grades(framework, total.reshape(-1), repeated)[0].reshape(total.shape)
+    grading = engine.grades
+    codes = grading.capped_bands(total)
+    for quota, cut in zip(grading.quotas, cuts):
+        demote_at_or_below(codes, total, quota.code, cut, codes == quota.code)
+    return codes
 
 
 def _bin_of(total: np.ndarray, lo: np.ndarray, hi: np.ndarray, bins: int) -> np.ndarray:
@@ -109,13 +116,12 @@ def _merge_ranges(*parts):
             sum(p[2] for p in parts))
 
 
-def _block_histograms(block, samples, ranges, bins, framework, top):
+def _block_histograms(block, samples, ranges, bins, code):
+    """Histograms of the block's totals per draw, and of the holders of grade ``code`` before any quota."""
     engine = _engine(block)
     t = _totals(engine, samples)
     k = _bin_of(t, ranges[0], ranges[1], bins)
-    holders = None
-    if top is not None:
-        holders = _histogram(k, bins, _codes_before_quota(engine, t, framework) == top)
+    holders = None if code is None else _histogram(k, bins, _codes(engine, t, []) == code)
     return _histogram(k, bins), holders
 
 
@@ -125,22 +131,31 @@ def _sum_histograms(*parts):
     return hist, holders
 
 
-def _block_cut_values(block, samples, ranges, bins, framework, top, draws, kstar):
+def _block_holders(block, samples, ranges, bins, cuts, code):
+    """Histogram of the holders of grade ``code`` after the quota cuts of the better grades."""
+    engine = _engine(block)
+    t = _totals(engine, samples)
+    return _histogram(_bin_of(t, ranges[0], ranges[1], bins), bins, _codes(engine, t, cuts) == code)
+
+
+def _sum_holders(*parts):
+    return sum(p.astype(np.int64) for p in parts)
+
+
+def _block_cut_values(block, samples, ranges, bins, cuts, code, draws, kstar):
     engine = _engine(block)
     t = _totals(engine, samples)[draws]
     k = _bin_of(t, ranges[0][draws], ranges[1][draws], bins)
-    codes = _codes_before_quota(engine, t, framework)
-    return [row[(c == top) & (kk == ks)] for row, c, kk, ks in zip(t, codes, k, kstar)]
+    codes = _codes(engine, t, [c[draws] for c in cuts])
+    return [row[(c == code) & (kk == ks)] for row, c, kk, ks in zip(t, codes, k, kstar)]
 
 
-def _block_summary(block, samples, ranges, histograms, cut, bins, framework, top, nominal: pd.DataFrame,
+def _block_summary(block, samples, ranges, histograms, cuts, bins, framework, nominal: pd.DataFrame,
                    threshold: float) -> pd.DataFrame:
     engine = _engine(block)
     t = _totals(engine, samples)
     s, n = t.shape
-    codes = _codes_before_quota(engine, t, framework)
-    if top is not None:
-        codes[(codes == top) & (t <= cut[:, None])] = top - 1
+    codes = _codes(engine, t, cuts)
     hist = histograms[0]
     lo, hi = ranges[0], ranges[1]
     k = _bin_of(t, lo, hi, bins)
@@ -159,7 +174,7 @@ def _block_summary(block, samples, ranges, histograms, cut, bins, framework, top
     categories = list(reversed(framework.grade_ids))
     nominal_rank = nominal["rank"].to_numpy(dtype="float64", na_value=np.nan)
     scored = ~np.isnan(nominal_rank)
-    quantiles = _quantile_rows(ranks, (0.05, 0.5, 0.95))
+    quantiles = quantile_rows(ranks, (0.05, 0.5, 0.95))
     out = pd.DataFrame({"branch_id": nominal["branch_id"].to_numpy(), "total": nominal["total"].to_numpy(),
                         "rank": nominal["rank"].array, "grade": nominal["grade"].to_numpy()})
     for name, values in zip(("rank_p5", "rank_median", "rank_p95"), quantiles):
@@ -186,11 +201,10 @@ def _block_summary(block, samples, ranges, histograms, cut, bins, framework, top
 
 # ============================================================== national plan
 
-def _quota_plan(histograms, ranges, framework):
+def _quota_plan(holders, ranges, share):
     """Per draw: which need a cut, and the bin and the position in it of the cut."""
-    holders = histograms[1]
     n_ok = ranges[2]
-    limit = np.floor(framework.quota.max_share * n_ok + 1e-9).astype(np.int64)
+    limit = share_limit(share, n_ok)
     held = holders.sum(axis=1)
     cut = np.full(len(n_ok), -np.inf)             # no demotion
     over = held > limit
@@ -283,41 +297,48 @@ def robustness_dataset(path, scheme=None, n: int = 1000, seed=None, spread=0.2, 
     if int(bins) < 2:
         raise ValueError(f"bins: expected at least 2, got {bins}")
     bins = int(bins)
-    info, fw, scheme, period = _arguments(path, framework, scheme, period)
+    info, fw, scheme, period = resolve_arguments(path, framework, scheme, period)
+    if any(rule.scope is not None for rule in fw.quota_rules):
+        raise ValueError("quota rules scoped to a group of branches are not supported at national scale yet; "
+                         "score each group as its own dataset")
     if scheme.aggregation.dimensions == "topsis":
         raise ValueError("TOPSIS totals compare each branch with the national best and worst of every "
                          "draw; the national Monte Carlo supports arithmetic and geometric aggregation")
     samples = draw(scheme, n, seed, spread, tokens, distribution=distribution)
-    graph = _build(info, fw, scheme, period, validate=validate, today=today)
+    graph = build_graph(info, fw, scheme, period, validate=validate, today=today)
     # blocks keep their indicator tables in the cluster's memory (8 bytes per branch and indicator);
     # each pass rebuilds the block's engine from them (a few ms), which takes far less memory than keeping it
     blocks = [delayed(tuple, pure=True)([t, g, graph.scoring]) for t, g in zip(graph.tables, graph.towns)]
     k = info.partitions
-    client = _active_client(client)
-    persisted = _run(client, [*blocks, *graph.results], progress=progress)
+    client = active_client(client)
+    persisted = persist(client, [*blocks, *graph.results], progress=progress)
     engines, results = persisted[:k], persisted[k:]
     token = uuid.uuid4().hex[:8]
     sd = delayed(samples, name=f"samples-{token}", traverse=False)
-    no_quota = fw.model_copy(update={"quota": None})
-    top = list(reversed(fw.grade_ids)).index(fw.quota.grade) if fw.quota else None
+    # the quota rules, resolved best grade first as the kernel applies them
+    quotas = Grading(fw, pd.DataFrame(index=pd.RangeIndex(0))).quotas
 
-    ranges = _tree(_merge_ranges, [delayed(_block_range, pure=True)(e, sd) for e in engines])
-    ranges, = _run(client, [ranges], progress=False)
-    hists = _tree(_sum_histograms, [delayed(_block_histograms, pure=True)(e, sd, ranges, bins, no_quota, top)
+    ranges = tree_reduce(_merge_ranges, [delayed(_block_range, pure=True)(e, sd) for e in engines])
+    ranges, = persist(client, [ranges], progress=False)
+    first = quotas[0].code if quotas else None
+    hists = tree_reduce(_sum_histograms, [delayed(_block_histograms, pure=True)(e, sd, ranges, bins, first)
                                     for e in engines])
-    hists, = _run(client, [hists], progress=False)
-    if top is not None:
-        cut, draws, kstar, position = _compute(client, delayed(_quota_plan)(hists, ranges, fw))[0]
+    hists, = persist(client, [hists], progress=False)
+    # a cascade: each rule cuts the national order of its grade's holders after the cuts of the better grades
+    cuts: list = []
+    for r, quota in enumerate(quotas):
+        holders = hists[1] if r == 0 else tree_reduce(_sum_holders, [
+            delayed(_block_holders, pure=True)(e, sd, ranges, bins, cuts, quota.code) for e in engines])
+        cut, draws, kstar, position = compute(client, delayed(_quota_plan)(holders, ranges, quota.share))[0]
         if len(draws):
-            values = [delayed(_block_cut_values, pure=True)(e, sd, ranges, bins, no_quota, top, draws, kstar)
+            values = [delayed(_block_cut_values, pure=True)(e, sd, ranges, bins, cuts, quota.code, draws, kstar)
                       for e in engines]
-            cut = _compute(client, delayed(_cuts)(cut, draws, position, values))[0]
-    else:
-        cut = None
-    summaries = [delayed(_block_summary, pure=True)(e, sd, ranges, hists, cut, bins, no_quota, top, r, threshold)
+            cut = compute(client, delayed(_cuts)(cut, draws, position, values))[0]
+        cuts.append(cut)
+    summaries = [delayed(_block_summary, pure=True)(e, sd, ranges, hists, cuts, bins, fw, r, threshold)
                  for e, r in zip(engines, results)]
-    summaries = _run(client, summaries, progress=progress)
-    first, max_error = _compute(client, summaries[0], delayed(_max_error)(summaries))
+    summaries = persist(client, summaries, progress=progress)
+    first, max_error = compute(client, summaries[0], delayed(_max_error)(summaries))
     import dask.dataframe as dd
 
     frame = dd.from_delayed(summaries, meta=first.iloc[:0], verify_meta=False)

@@ -38,6 +38,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from ..assess.normalize import METHODS
+
 __all__ = ["ColumnSummary", "needed_statistics", "partition_summary", "merge", "finish",
            "normalized_sums", "merge_sums", "fill_values"]
 
@@ -56,14 +58,9 @@ def needed_statistics(scheme) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for ind in scheme.framework.indicators:
         spec = scheme.normalizations[ind.id]
-        if spec.method == "minmax":
-            out[ind.id] = {"bounds"}
-        elif spec.method == "zscore":
-            out[ind.id] = {"moments"}
-        elif spec.method == "rank":
-            out[ind.id] = {"reference"}
-        elif spec.method == "target" and spec.worst is None and ind.direction == "lower":
-            out[ind.id] = {"bounds"}  # worst = the largest value observed
+        needs = METHODS[spec.method].needs(spec, ind.direction)
+        if needs:
+            out[ind.id] = set(needs)
     return out
 
 

@@ -13,7 +13,8 @@ and proposes, in three passes over the data,
    provisional committee where seven or more formal members have none, and a
    discipline member where a committee lacks one.
 
-Every step carries its reason in Chinese and English. It is a starting point
+Every step carries its reason in Chinese and English (texts of the catalogue,
+``suggest_*`` in :mod:`workbench.i18n.settings`). It is a starting point
 for the planner to edit, not a decision.
 """
 
@@ -29,6 +30,7 @@ from ..data.core import BranchData
 from ..data.schema import COMMITTEE_ROLES
 from .rules import RuleSet, branch_facts
 from .scenario import Scenario
+from .scenario.texts import Items, Label, Term, both
 
 __all__ = ["suggest_settings"]
 
@@ -127,11 +129,9 @@ def _merge_family(scenario, rules, here, group, family, names) -> Scenario:
             continue
         target = same.sort_values(["members"], kind="stable").index[0]
         healthy.loc[target, "members"] += row["members"]
-        scenario = scenario.dissolve(bid, into=target, reason=(
-            f"正式党员{row['formal']}名，不足{rules.min_formal_members}名：并入同乡镇党员最少的"
-            f"{healthy.loc[target, 'name']}（{target}）",
-            f"{row['formal']} formal members, fewer than {rules.min_formal_members}: join {target} "
-            f"“{healthy.loc[target, 'name']}”, the smallest {row['kind']} branch nearby"))
+        scenario = scenario.dissolve(bid, into=target, reason=both(
+            "suggest_join_smallest", formal=row["formal"], min=rules.min_formal_members,
+            name=healthy.loc[target, "name"], target=target, kind=Term(row["kind"], "scenario_kind_")))
     return scenario
 
 
@@ -141,17 +141,13 @@ def _merge_chunk(scenario, parts: pd.DataFrame, partner, names, rules) -> Scenar
     ids = [i for f in frames for i in f.index]
     kinds = {k for f in frames for k in f["kind"]}
     name = _unique_name(f"{township}{'非公企业' if kinds <= {'enterprise', 'joint'} else ''}联合党支部", names)
-    formal = ", ".join(f"{i} {int(parts.loc[i, 'formal'])}" for i in parts.index)
-    formal_zh = "、".join(f"{i}有{int(parts.loc[i, 'formal'])}名" for i in parts.index)
+    counts = Items([Label("suggest_formal_count", id=i, n=int(parts.loc[i, "formal"])) for i in parts.index],
+                   quote=False, limit=None)
     if partner is None:
-        reason = (f"正式党员不足{rules.min_formal_members}名（{formal_zh}）：同乡镇的小单位组建联合党支部",
-                  f"fewer than {rules.min_formal_members} formal members ({formal}): small units of "
-                  f"one township form a joint branch")
+        reason = both("suggest_form_joint", min=rules.min_formal_members, counts=counts)
     else:
-        reason = (f"正式党员不足{rules.min_formal_members}名（{formal_zh}），附近无可并入的联合党支部："
-                  f"与{partner.name}「{partner['name']}」组建联合党支部",
-                  f"fewer than {rules.min_formal_members} formal members ({formal}) and no joint branch "
-                  f"nearby with room: form a joint branch with {partner.name} “{partner['name']}”")
+        reason = both("suggest_form_joint_with", min=rules.min_formal_members, counts=counts, partner=partner.name,
+                      name=partner["name"])
     return scenario.merge(ids, name=name, kind="joint", reason=reason)
 
 
@@ -165,11 +161,9 @@ def _place_leftover(scenario, rules, left: pd.DataFrame, healthy: pd.DataFrame, 
         healthy.loc[target, ["unit_count", "members"]] += [units, size]
         for bid in left.index:
             row = left.loc[bid]
-            scenario = scenario.dissolve(bid, into=target, reason=(
-                f"正式党员{row['formal']}名，不足{rules.min_formal_members}名：并入同乡镇的联合党支部"
-                f"{healthy.loc[target, 'name']}（{target}）",
-                f"{row['formal']} formal members, fewer than {rules.min_formal_members}: join the joint "
-                f"branch {target} “{healthy.loc[target, 'name']}” of the same township"))
+            scenario = scenario.dissolve(bid, into=target, reason=both(
+                "suggest_join_joint", formal=row["formal"], min=rules.min_formal_members,
+                name=healthy.loc[target, "name"], target=target))
         return scenario
     partners = healthy[(healthy["kind"] != "joint") & (healthy["members"] + size <= rules.max_members)]
     if not len(partners):
@@ -207,13 +201,11 @@ def _splits(scenario: Scenario, rules: RuleSet) -> Scenario:
             continue
         n = len(own)
         labels = ["、".join(values) for values, _ in groups]
-        word_zh, word_en = ("党小组", "party groups") if column == "party_group" else ("单位", "units")
         scenario = scenario.split(
             bid, groups=[rows for _, rows in groups],
             names=[f"{names[bid]}（{label}）" for label in labels],
-            reason=(f"党员{n}名，超过{rules.max_members}名：按{word_zh}整体拆分为{len(groups) + 1}个支部",
-                    f"{n} members, more than {rules.max_members}: split along whole {word_en} into "
-                    f"{len(groups) + 1} branches"))
+            reason=both("suggest_split", n=n, max=rules.max_members, by=Label(f"suggest_by_{column}"),
+                        parts=len(groups) + 1))
     return scenario
 
 
@@ -274,20 +266,16 @@ def _posts(scenario: Scenario, rules: RuleSet) -> Scenario:
             if pool:
                 pick = pool[0]
                 taken.add(pick.member_id)
-                how_zh, how_en = ("由副书记", "the deputy") if deputies else ("暂由正式党员", "a formal member")
-                scenario = scenario.appoint(pick.member_id, "secretary", reason=(
-                    f"书记空缺：{how_zh}{pick.name}担任，待党员大会选举",
-                    f"no secretary: {how_en}, {pick.name}, takes the post until the general meeting elects one"))
+                how = Label("suggest_secretary_deputy" if deputies else "suggest_secretary_formal")
+                scenario = scenario.appoint(pick.member_id, "secretary",
+                                            reason=both("suggest_secretary", how=how, name=pick.name))
         if bid in need_committee:
             formal = int(facts.loc[bid, "formal"])
             pool = [c for c in own if c.formal and c.role == "member" and c.member_id not in taken]
-            for (role, zh, en), pick in zip((("organization", "组织委员", "organization"),
-                                             ("discipline", "纪检委员", "discipline inspection")), pool):
-                scenario = scenario.appoint(pick.member_id, role, reason=(
-                    f"有{formal}名正式党员但未设支委会：暂定{pick.name}为{zh}，组成"
-                    f"{rules.committee_min}人支委会，待选举",
-                    f"{formal} formal members but no committee: {pick.name} as provisional "
-                    f"{en} member, for a committee of {rules.committee_min} until an election"))
+            for role, pick in zip(("organization", "discipline"), pool):
+                scenario = scenario.appoint(pick.member_id, role, reason=both(
+                    "suggest_committee", formal=formal, name=pick.name, post=Label(f"suggest_post_{role}"),
+                    size=rules.committee_min))
                 taken.add(pick.member_id)
         elif bid in need_discipline:
             scenario = _discipline(scenario, rules, own, int(facts.loc[bid, "committee"]), taken)
@@ -306,19 +294,18 @@ def _discipline(scenario, rules, own: list[_Candidate], committee: int, taken: s
     free = [c for c in own if c.member_id not in taken]
     plain = [c for c in free if c.role == "committee"]
     if plain:
-        pool, how_zh, how_en = plain, "由支委", "committee member"
+        pool, how = plain, "suggest_discipline_committee"
     elif committee < rules.committee_normal_max:
         pool = [c for c in free if c.formal and c.role == "member"]
-        how_zh, how_en = "增补正式党员", "formal member"
+        how = "suggest_discipline_formal"
     else:
         pool = [c for c in free if c.role in ("propaganda", "deputy_secretary")]
-        how_zh, how_en = "由支委", "committee member"
+        how = "suggest_discipline_committee"
     if not pool:
         return scenario
     pick = pool[0]
-    return scenario.appoint(pick.member_id, "discipline", reason=(
-        f"支委会{committee}人，未设纪检委员：{how_zh}{pick.name}兼任纪检委员",
-        f"committee of {committee} without a discipline inspection member: {how_en} {pick.name} takes it on"))
+    return scenario.appoint(pick.member_id, "discipline", reason=both(
+        "suggest_discipline", committee=committee, how=Label(how), name=pick.name))
 
 
 def _ranked(members: pd.DataFrame) -> pd.DataFrame:

@@ -162,7 +162,7 @@ class InspectionKpis:
                         tr("figure_problems_in_year_detail", lang, found=k["problems_found"],
                            carried=k["problems_carried"]), "#8c6d31", lang),
             figure_card("problems_overdue", f"{k['problems_overdue']:,}",
-                        tr("kpi_overdue_detail", lang, open=k["problems_open"]), "#b2182b", lang),
+                        f"{figure_label('problems_open', lang)} {k['problems_open']:,}", "#b2182b", lang),
             (tr("kpi_completion", lang), f"{k['completion']:.0%}", tr("kpi_completion_detail", lang), "#8073ac",
              tr("kpi_completion_def", lang)),
         ]

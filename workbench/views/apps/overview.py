@@ -16,7 +16,7 @@ import ipywidgets as w
 import numpy as np
 
 from ...i18n import tr
-from ...studies.kpis import county_kpis
+from ...studies.kpis import county_kpis, figure_label
 from .. import charts
 from ..mvc import App, follow
 from ..scoring import ScoringModel
@@ -69,7 +69,7 @@ class KpiCards:
             figure_card("rectification_rate", f"{k['rectification_rate']:.0%}", tr(
                 "rectification_detail", lang, done=k["problems_closed"], found=k["problems_found"]), "#1b7837", lang),
             figure_card("problems_overdue", f"{k['problems_overdue']:,}",
-                        tr("kpi_overdue_detail", lang, open=k["problems_open"]), "#e08214", lang),
+                        f"{figure_label('problems_open', lang)} {k['problems_open']:,}", "#e08214", lang),
         ]
         self.widget.value = kpi_cards(cards)
 
