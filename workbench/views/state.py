@@ -319,6 +319,11 @@ def clean_exports(root: str | os.PathLike, *, older_than: float = EXPORT_KEEP_SE
             continue
     return removed
 
+    def work_folder(self, data: BranchData, kind: str) -> Path:
+        """Where this user's saved work of one ``kind`` for ``data`` is kept (``screening`` decisions,
+        ``scenarios``), beside the schemes: one folder per data set, kind and user."""
+        return self.root / "datasets" / dataset_key(data) / safe_name(kind) / safe_name(self.user)
+
 
 class AppState(Model):
     """Data, period, language and theme of one dashboard, and whose it is.

@@ -33,11 +33,48 @@ __all__ = ["screening_by_township", "screening_triggers", "grade_transitions", "
 GROUP_COLORS = {"leadership": "#b2182b", "organizational_life": "#e08214", "functions": "#8073ac"}
 #: Up / same / down (colour-blind-safe green, grey, red-brown).
 MOVE_COLORS = {1: "#1b7837", 0: "#9e9e9e", -1: "#b2182b"}
+
+
+def _top_axis_margin(fig: go.Figure, ticktext: list[str], *, axis_title: bool) -> go.Figure:
+    """Room above the plot for a title, the x axis's (wrapped) labels and its title, each on its own line.
+
+    Plotly's automatic margin makes room for the labels but not for the figure's title, which then
+    sits on them; the margin is counted here instead and the title pinned to the top.
+    """
+    lines = max((t.count("<br>") + 1 for t in ticktext), default=1)
+    top = 46 + 21 * lines + (30 if axis_title else 0) + 8
+    fig.update_xaxes(automargin=False)
+    fig.update_layout(margin={"t": top}, title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 8}})
+    return fig
 #: Diverging scale for changes (red down, white zero, green up).
 CHANGE_SCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#1b7837"]]
 
 
 # ================================================================= screening
+
+def _wrap(text: str, width: int) -> str:
+    """A label broken into lines of about ``width`` characters (at spaces in English, anywhere in Chinese).
+
+    >>> _wrap("Standardized", 10), _wrap("三会一课不正常", 4)
+    ('Standardized', '三会一课<br>不正常')
+
+    >>> _wrap("Committee incomplete (missing, too small)", 20)
+    'Committee incomplete<br>(missing, too small)'
+    """
+    text = str(text)
+    if len(text) <= width:
+        return text
+    if " " not in text:  # one English word stays whole; Chinese breaks between any characters
+        return text if text.isascii() else "<br>".join(text[k:k + width] for k in range(0, len(text), width))
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join(lines + [line])
+
 
 def screening_by_township(screening, *, lang: str = "zh", title: str | None = None, height: int | None = None,
                           theme: str = "light") -> go.Figure:
@@ -83,7 +120,9 @@ def screening_triggers(screening, *, lang: str = "zh", title: str | None = None,
                     name=tr(f"screening_group_{group}", lang), text=[str(v) for v in part["branches"]],
                     textposition="outside", cliponaxis=False, customdata=plain_all(part.index),
                     hovertemplate="%{y}: %{x}<extra>%{customdata}</extra>")
-    fig.update_yaxes(categoryorder="array", categoryarray=list(labels), title="", automargin=True)
+    # long criteria are shown on two lines, so that the bars keep their room on a narrow screen
+    fig.update_yaxes(categoryorder="array", categoryarray=list(labels), title="", automargin=True,
+                     tickvals=list(labels), ticktext=[_wrap(t, 14 if lang == "zh" else 28) for t in labels])
     fig.update_xaxes(title=tr("screening_col_fired", lang), rangemode="tozero",
                      range=[0, max(int(table["branches"].max()) if len(table) else 1, 1) * 1.2])
     fig.update_layout(bargap=0.25)
@@ -117,13 +156,15 @@ def grade_transitions(yoy, *, lang: str = "zh", title: str | None = None, height
         text=counts[::-1].astype(int).astype(str), texttemplate="%{text}", textfont={"size": 20},
         customdata=counts[::-1], xgap=3, ygap=3,
         hovertemplate="%{y} → %{x}: %{customdata}<extra></extra>"))
-    fig.update_xaxes(side="top", title=tr("yoy_after", lang, year=after))
+    # labels level and on two lines where long; the column title below the figure's title, not on it
+    ticktext = [_wrap(g, 6 if lang == "zh" else 10) for g in labels]
+    fig.update_xaxes(side="top", title=tr("yoy_after", lang, year=after), tickangle=0, tickvals=labels,
+                     ticktext=ticktext)
     fig.update_yaxes(title=tr("yoy_before", lang, year=before), automargin=True)
     default = tr("yoy_transitions", lang, before=before, after=after)
-    fig = base_layout(fig, title=title if title is not None else default, height=height or 140 + 70 * k,
+    fig = base_layout(fig, title=title if title is not None else default, height=height or 160 + 70 * k,
                       theme=theme)
-    fig.update_layout(margin={"t": 110 if (title if title is not None else default) else 60})
-    return fig
+    return _top_axis_margin(fig, ticktext, axis_title=True)
 
 
 def rank_shifts(yoy, *, lang: str = "zh", title: str | None = None, height: int | None = None,
@@ -177,14 +218,15 @@ def township_trends(yoy, *, lang: str = "zh", title: str | None = None, height: 
         text=np.char.mod("%+.1f", np.nan_to_num(z)), texttemplate="%{text}", textfont={"size": 15},
         customdata=hover, xgap=2, ygap=2, hovertemplate="%{y} · %{x}: %{customdata} (%{z:+.1f})<extra></extra>",
         colorbar={"title": {"text": tr("yoy_change", lang)}, "len": 0.8}))
-    fig.update_xaxes(side="top", tickangle=0)
+    # the dimension names are long in English: on two or three lines they do not run into each other
+    ticktext = [_wrap(c, 8 if lang == "zh" else 14) for c in x]
+    fig.update_xaxes(side="top", tickangle=0, tickvals=x, ticktext=ticktext)
     fig.update_yaxes(automargin=True)
     before, after = yoy.periods
     default = tr("yoy_township_trends", lang, before=before, after=after)
-    fig = base_layout(fig, title=title if title is not None else default, height=height or 150 + 34 * len(wide),
+    fig = base_layout(fig, title=title if title is not None else default, height=height or 180 + 34 * len(wide),
                       theme=theme)
-    fig.update_layout(margin={"t": 110})
-    return fig
+    return _top_axis_margin(fig, ticktext, axis_title=False)
 
 
 def movers_bars(yoy, *, lang: str = "zh", title: str | None = None, height: int | None = None,
@@ -209,9 +251,10 @@ def movers_bars(yoy, *, lang: str = "zh", title: str | None = None, height: int 
         hovertemplate="%{y}<br>%{customdata[0]} · %{customdata[1]:.1f} → %{customdata[2]:.1f}"
                       "<br>%{customdata[3]}<extra></extra>"))
     span = float(np.nanmax(np.abs(shift))) if len(shift) else 1.0
+    # room for the value written outside the longest bar, so that it never runs into the branch names
     fig.update_xaxes(title=tr("yoy_rank_shift_axis", lang), zeroline=True, zerolinewidth=2,
-                     range=[-span * 1.25 if (shift < 0).any() else -span * 0.05,
-                            span * 1.25 if (shift > 0).any() else span * 0.05])
+                     range=[-span * 1.5 if (shift < 0).any() else -span * 0.05,
+                            span * 1.5 if (shift > 0).any() else span * 0.05])
     fig.update_yaxes(title="", automargin=True)
     fig = base_layout(fig, title=title if title is not None else tr("yoy_movers", lang),
                       height=height or 120 + 40 * len(m), theme=theme)

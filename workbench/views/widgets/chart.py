@@ -45,7 +45,9 @@ class ChartView:
         # Created at the first figure, so that a chart never drawn (robustness before it is run)
         # costs the page nothing.
         self.plot: PlotlyChart | None = None
-        self.widget = w.Box([], layout=w.Layout(width="100%", min_width="0"))
+        # a column, so that the chart's element stretches to the whole width of its place: in a row
+        # the element is as wide as its content, and plotly, finding no width, draws 700 px
+        self.widget = w.Box([], layout=w.Layout(width="100%", min_width="0", flex_flow="column"))
         self.widget.add_class("wb-chart")
         self.draws = 0
         state.observe(lambda _: self.render(), names=["lang", "theme"])
