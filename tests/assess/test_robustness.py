@@ -194,7 +194,13 @@ def test_chunked_passes_give_the_same_percentiles_without_keeping_draws(scheme, 
         chunked.rank_frame()
 
 
-def test_float32_is_close_to_float64_and_progress_bar_runs(scheme, table, capsys):
+def test_float32_is_close_to_float64_and_progress_bar_runs(scheme, table, capsys, monkeypatch):
+    import tqdm.auto
+    import tqdm.std
+
+    # in a terminal: earlier tests of the suite may have started an IPython kernel, where tqdm.auto
+    # draws a widget instead of writing to stderr
+    monkeypatch.setattr(tqdm.auto, "tqdm", tqdm.std.tqdm)
     a = wb.monte_carlo(scheme, table, n=50, seed=2, progress=False)
     b = wb.monte_carlo(scheme, table, n=50, seed=2, dtype="float32", progress=True)
     diff = (a.summary["rank_median"] - b.summary["rank_median"]).abs()
