@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "GEOMETRIC_FLOOR",
     "Ranking",
+    "sort_rows",
     "rank_rows",
     "min_rank",
     "QuotaRule",
@@ -75,8 +76,90 @@ class Ranking:
     missing: np.ndarray | None
 
 
+def sort_rows(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ascending order of every row of a float array and the sorted rows: an argsort by one value sort.
+
+    ``np.argsort`` moves (value, index) pairs; sorting one unsigned integer per
+    element is faster (the SIMD sorts of numpy 2: about 1.8 times on this
+    machine). Each value becomes an order-preserving integer key with its
+    column index in the low bits, the keys are sorted, the indices read back.
+    float32 keys keep all their 32 bits (the order is exact). float64 keys give
+    up their lowest ``ceil(log2(n))`` mantissa bits to the index, so values
+    closer than about ``2**-52 * n`` relative may come out of order: those runs
+    (equal shortened keys) are re-sorted on their full values afterwards, so the
+    result is always the exact ascending order. NaN sorts last. Ties keep no
+    particular order (as ``np.argsort``'s default). Other dtypes use ``np.argsort``.
+
+    >>> order, ordered = sort_rows(np.array([[3.0, -1.0, np.nan, 2.5]]))
+    >>> order.tolist(), ordered.tolist()[0][:3]
+    ([[1, 3, 0, 2]], [-1.0, 2.5, 3.0])
+    """
+    values = np.ascontiguousarray(values)
+    s, n = values.shape
+    if values.dtype == np.float64:
+        unsigned, width = np.uint64, 64
+    elif values.dtype == np.float32:
+        unsigned, width = np.uint32, 32
+    else:
+        order = np.argsort(values, axis=1)
+        return order, np.take_along_axis(values, order, axis=1)
+    if n < 2:
+        return np.zeros((s, n), dtype=np.intp), values.copy()
+    bits = values.view(unsigned)
+    # IEEE 754 -> an unsigned integer in the same order: flip every bit of a negative
+    # number, only the sign bit of a positive one
+    top = unsigned(1 << (width - 1))
+    key = bits ^ ((unsigned(0) - (bits >> unsigned(width - 1))) | top)
+    nan = np.isnan(values)
+    has_nan = bool(nan.any())
+    if has_nan:
+        key[nan] = np.iinfo(unsigned).max          # NaN (either sign) last
+    index_bits = max(1, (n - 1).bit_length())
+    low = np.uint64((1 << index_bits) - 1)
+    if width == 32:
+        packed = key.astype(np.uint64) << np.uint64(32)
+        shortened = False
+    else:
+        packed = key & ~low
+        shortened = True
+    packed |= np.arange(n, dtype=np.uint64)
+    packed.sort(axis=1)
+    order = (packed & low).astype(np.intp)
+    ordered = np.take_along_axis(values, order, axis=1)
+    if shortened:
+        _resort_shortened_runs(packed, order, ordered, index_bits)
+    return order, ordered
+
+
+def _resort_shortened_runs(packed: np.ndarray, order: np.ndarray, ordered: np.ndarray, index_bits: int) -> None:
+    """In place: where values sharing a shortened key came out of order, sort those runs on the values."""
+    with np.errstate(invalid="ignore"):
+        wrong = ordered[:, 1:] < ordered[:, :-1]
+    if not wrong.any():
+        return
+    rows = np.flatnonzero(wrong.any(axis=1))
+    head = packed[rows] >> np.uint64(index_bits)
+    same = head[:, 1:] == head[:, :-1]                # a run: neighbours with one shortened key
+    member = np.zeros(head.shape, dtype=bool)
+    member[:, 1:] |= same
+    member[:, :-1] |= same
+    r, c = np.nonzero(member)
+    starts = np.ones(len(c), dtype=bool)
+    inner = c > 0
+    starts[inner] = ~same[r[inner], c[inner] - 1]
+    run = np.cumsum(starts)
+    sub_order, sub_values = order[rows], ordered[rows]
+    perm = np.lexsort((sub_values[r, c], run))        # runs keep their places, values ascend within each
+    sub_order[r, c] = sub_order[r, c][perm]
+    sub_values[r, c] = sub_values[r, c][perm]
+    order[rows], ordered[rows] = sub_order, sub_values
+
+
 def rank_rows(total: np.ndarray, dtype=np.int64) -> Ranking:
     """Min ranks per row of ``total`` (rows x branches), without a Python loop.
+
+    The order comes from :func:`sort_rows` (one sort of packed integer keys);
+    ties share the rank of their first member.
 
     Parameters
     ----------
@@ -93,8 +176,7 @@ def rank_rows(total: np.ndarray, dtype=np.int64) -> Ranking:
     """
     total = np.asarray(total)
     neg = np.negative(total)
-    order = np.argsort(neg, axis=1)
-    sorted_neg = np.take_along_axis(neg, order, axis=1)
+    order, sorted_neg = sort_rows(neg)
     s, n = total.shape
     new = np.empty((s, n), dtype=bool)
     if n:
