@@ -35,7 +35,8 @@ from ..kernel import GEOMETRIC_FLOOR, Grading, closeness, floored_log, rank_rows
 from ..scoring import Scheme
 from .samples import Samples
 
-__all__ = ["Engine", "Plan", "make_plan", "product", "pad_columns", "progress_bar", "default_threads"]
+__all__ = ["Engine", "Plan", "make_plan", "product", "pad_columns", "progress_bar", "default_threads",
+           "blas_limits"]
 
 _BLOCK_BYTES = 24 * 2**20  # working memory of one block of draws (auto block size)
 #: Below this many draws x branches a run stays on one thread (a pool costs more than it gains).
@@ -259,6 +260,24 @@ def make_plan(prepared, indicators: str, dimensions: str, support: np.ndarray, s
     return plan, raised
 
 
+_CONTROLLER = None
+
+
+def blas_limits(limit: int):
+    """A context holding BLAS to ``limit`` threads.
+
+    The BLAS libraries are looked up once per process (threadpoolctl's
+    ``ThreadpoolController``): ``threadpool_limits()`` looks them up on every
+    call, about 7 ms, a third of a dashboard's whole 300-draw run.
+    """
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=limit, user_api="blas")
+
+
 def default_threads(cells: float, blocks: int) -> int:
     """Threads for a run of ``cells`` draws x branches in ``blocks`` blocks: the cores this process may use.
 
@@ -388,9 +407,7 @@ class Engine:
                 out, raised = self._block(task, samples, grades, each)
                 yield from self._deliver(task[1], out, raised, bar, each)
             return
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
+        with blas_limits(1), ThreadPoolExecutor(threads) as pool:
             pending: deque = deque()
             queue = iter(tasks)
             try:

@@ -19,7 +19,6 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from ..._version import __version__
 from ...data.core import BranchData
@@ -27,7 +26,7 @@ from ...files import atomic_path
 from ..labels import bilingual, both, column_label, method_sheet
 from ..assessment import Assessment
 from ..scoring import Scheme
-from .engine import Engine, check_threads, default_threads, progress_bar
+from .engine import Engine, blas_limits, check_threads, default_threads, progress_bar
 from .samples import Samples, draw
 
 __all__ = ["RobustnessResult", "evaluate", "monte_carlo", "quantile_rows", "branch_quantiles",
@@ -265,7 +264,7 @@ def evaluate(scheme: Scheme, table: pd.DataFrame, samples: Samples, *, groups=No
                          threads=threads)
     # The block products are moderate (branches x indicators by indicators x draws); several BLAS
     # threads spend more on contention than they gain, above all on a shared machine (bench_robustness).
-    with threadpool_limits(limits=blas_threads, user_api="blas"):
+    with blas_limits(blas_threads):
         return _evaluate(scheme, table, samples, groups=groups, threshold=threshold, block_size=block_size,
                          dtype=dtype, max_memory=max_memory, progress=progress, settings=settings,
                          threads=threads)
