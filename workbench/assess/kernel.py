@@ -6,7 +6,9 @@ on blocks of draws (rows = draws, columns = branches), and :mod:`workbench.scale
 on the national totals. A rule of grading or ranking is therefore written once.
 
 - :func:`rank_rows` / :func:`min_rank`: rank 1 = the highest total, ties share
-  the smallest rank, a missing total has no rank.
+  the smallest rank, a missing total has no rank. The order comes from
+  :func:`sort_rows`: one sort of integer keys that pack each value with its
+  column, exact (about 1.5 times faster than ``np.argsort`` here).
 - :class:`Grading`: bands, then veto caps, then quota rules (:class:`QuotaRule`),
   best grade first; the branches beyond a grade's quota fall to the next grade,
   which is then held to its own quota (a cascade). The quota is strict: the

@@ -1,4 +1,4 @@
-"""``workbench score PATH --engine dask [--scheduler ADDRESS]``: the national run from the command line."""
+"""``workbench score|robustness PATH --engine dask [--scheduler ADDRESS]``: the national runs from the command line."""
 
 from __future__ import annotations
 
