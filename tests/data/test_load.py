@@ -236,7 +236,7 @@ def test_wrong_paths(tmp_path):
     assert "no such file" in problems_of(tmp_path / "nowhere")["message"].iloc[0]
     single = tmp_path / "members.csv"
     single.write_text("a,b\n1,2\n")
-    assert "give the folder" in problems_of(single)["message"].iloc[0]
+    assert "give the folder" in problems_of(single)["fix"].iloc[0].lower()
 
 
 def test_error_prints_file_row_column(small_csv):

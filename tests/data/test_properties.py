@@ -83,7 +83,7 @@ def test_corrupted_tables_raise_only_data_error(tmp_path_factory, ops):
         data = wb.load(folder)
     except wb.DataError as err:
         assert len(err.problems) > 0
-        assert list(err.problems.columns) == ["file", "row", "column", "value", "message"]
+        assert list(err.problems.columns)[:5] == ["file", "row", "column", "value", "message"]
         assert err.problems["message"].str.len().gt(0).all()
         return
     assert isinstance(data, wb.BranchData)  # harmless corruption (e.g. a changed name)

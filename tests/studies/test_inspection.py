@@ -186,16 +186,14 @@ def test_export_is_bilingual_and_atomic(problems, tmp_path, monkeypatch):
     assert en["Status"].iloc[0] == "Overdue"
     # a failing write leaves the previous file as it was and no temporary file
     before = path.read_bytes()
-    real = pd.DataFrame.to_excel
-    calls = []
+    import openpyxl
 
-    def fail_on_second_sheet(self, *args, **kwargs):  # the first sheet is written, then the disk is full
-        calls.append(1)
-        if len(calls) > 1:
-            raise OSError("disk full")
-        return real(self, *args, **kwargs)
+    def disk_full(self, filename):  # the workbook is being saved when the disk fills up
+        with open(filename, "wb") as handle:
+            handle.write(b"PK half a workbook")
+        raise OSError("disk full")
 
-    monkeypatch.setattr(pd.DataFrame, "to_excel", fail_on_second_sheet)
+    monkeypatch.setattr(openpyxl.Workbook, "save", disk_full)
     with pytest.raises(OSError, match="disk full"):
         export_problems(problems, path)
     assert path.read_bytes() == before

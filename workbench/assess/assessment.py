@@ -20,7 +20,7 @@ from scipy import stats
 
 from .._version import __version__
 from ..data.core import BranchData
-from ..files import atomic_path
+from ..files import write_excel
 from .kernel import Grading, min_rank, rank_rows
 from .labels import bilingual, both, column_label, describe_origin, method_sheet
 
@@ -186,12 +186,9 @@ class Assessment:
             both("sheet_vetoes"): bilingual(fw, self.vetoes),
             both("sheet_missing"): bilingual(fw, self.missing),
         }
-        path = Path(path)
-        with atomic_path(path) as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                for name, frame in sheets.items():
-                    frame.to_excel(writer, sheet_name=name[:31], index=False)
-        return path
+        # formula-safe texts (branch names come from the data), scores with one decimal, header frozen
+        scores = {"total": "0.0", "score": "0.0", **{str(c): "0.0" for c in self.dimensions.columns}}
+        return write_excel(Path(path), sheets, number_formats=scores)
 
     def _method_sheet(self) -> pd.DataFrame:
         fw, s = self.framework, self.scheme

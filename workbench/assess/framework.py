@@ -23,7 +23,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..files import atomic_path
+from ..files import YamlError, atomic_path, safe_yaml_load
 from .kernel import QuotaRule
 from .normalize import METHODS as NORMALIZATIONS
 from .ruleset import RuleSet, Screening
@@ -369,11 +369,9 @@ class Framework(_Model):
 
 def _parse_yaml(text: str, source: str):
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise FrameworkError(f"{source}:{where} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raw = safe_yaml_load(text, source=source)  # no aliases, bounded size, messages never quote it
+    except YamlError as exc:
+        raise FrameworkError(str(exc)) from None
     if not isinstance(raw, dict):
         raise FrameworkError(f"{source}: expected a mapping of keys (name, dimensions, grades ...), "
                              f"got {type(raw).__name__}")

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict
 from . import aggregate as agg
 from . import weights as wmethods
 from ..data.core import BranchData
-from ..files import atomic_path
+from ..files import YamlError, atomic_path, safe_yaml_load
 from .framework import Aggregation, Framework, FrameworkError, Normalization, validate_model
 from .assessment import Assessment, Comparison, results_table
 from .labels import plain_data
@@ -478,11 +478,11 @@ class Scheme:
         framework = framework or Framework.default()
         path = Path(path)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = safe_yaml_load(path.read_bytes(), source=str(path))
         except OSError as exc:
             raise FrameworkError(f"{path}: cannot read the scheme file: {exc.strerror or exc}") from None
-        except yaml.YAMLError as exc:
-            raise FrameworkError(f"{path}: not valid YAML: {exc}") from None
+        except YamlError as exc:
+            raise FrameworkError(str(exc)) from None
         doc = validate_model(_SchemeFile, raw if raw is not None else {}, str(path))
         if doc.framework and doc.framework != framework.name:
             raise FrameworkError(f"{path}: framework: the scheme was made for {doc.framework!r}, "

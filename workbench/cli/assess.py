@@ -61,10 +61,9 @@ def _cmd_score(args) -> int:
         with atomic_path(out) as tmp:
             results_table(result.total, result.rank, result.grade, result.dimensions).to_parquet(tmp, index=False)
     elif suffix == ".csv":
-        from ..files import atomic_path
+        from ..files import write_csv
 
-        with atomic_path(out) as tmp:
-            result.frame().to_csv(tmp, encoding="utf-8-sig")
+        write_csv(out, result.frame(), index=True)  # names that look like formulas are written as text
     else:
         raise ValueError(f"-o {out}: write .xlsx, .parquet or .csv")
     counts = result.grade_counts()
@@ -162,11 +161,9 @@ def _cmd_robustness(args) -> int:
     loo = [leave_one_out(scheme, table, "dimension", groups=data),
            leave_one_out(scheme, table, "indicator", groups=data)]
     if suffix == ".csv":
-        from ..files import atomic_path
+        from ..files import write_csv
 
-        path = Path(args.output)
-        with atomic_path(path) as tmp:
-            result.summary.to_csv(tmp, encoding="utf-8-sig")
+        path = write_csv(Path(args.output), result.summary, index=True)
     else:
         path = result.to_excel(args.output, sensitivity=sens, leave_one_out=loo, data=data)
     undecided = result.undecided

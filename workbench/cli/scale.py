@@ -93,10 +93,9 @@ def score_command_dask(args, framework, scheme) -> int:
     towns = summary.reset_index()
     towns.insert(2, "branches", summary.sum(axis=1).to_numpy())
     path = summary_path(out)
-    from ..files import atomic_path
+    from ..files import write_csv
 
-    with atomic_path(path) as tmp:
-        towns.to_csv(tmp, index=False, encoding="utf-8-sig")
+    write_csv(path, towns)  # township names that look like formulas are written as text
     fw = framework
     counts = result.grade_counts()
     print(f"period {result.period}: {result.national['branches']} branches in {result.info.partitions} "

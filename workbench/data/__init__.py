@@ -6,8 +6,12 @@
 ['member_id', 'branch_id', 'name']
 """
 
-from .core import BranchData, load, load_files
+from .core import BranchData, LoadSummary, load, load_files
 from .errors import DataError
+from .readers import DEFAULT_BUDGET, ReadBudget
+from .report import write_problem_report
 from .schema import TABLES
+from .template import write_template
 
-__all__ = ["BranchData", "DataError", "TABLES", "load", "load_files"]
+__all__ = ["BranchData", "DataError", "DEFAULT_BUDGET", "LoadSummary", "ReadBudget", "TABLES", "load",
+           "load_files", "write_problem_report", "write_template"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import tempfile
 from functools import cached_property
 from pathlib import Path
 
@@ -15,13 +14,89 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from ..files import atomic_path
-from .errors import DataError, ProblemLog
-from .readers import RawTable, match_table_name, read_csv_bytes, read_source, read_workbook, table_file_names
+from ..files import MANIFEST_NAME, atomic_folder, formula_safe, write_excel
+from .errors import DataError, ProblemLog, render_problems
+from .readers import (
+    DEFAULT_BUDGET,
+    RawTable,
+    ReadBudget,
+    match_table_name,
+    read_csv_bytes,
+    table_file_names,
+    table_label,
+)
 from .schema import REQUIRED_TABLES, TABLE_ORDER, TABLES, VALUE_ALIASES
+from .sources import read_source
 from .validate import empty_table, validate_tables
 
-__all__ = ["BranchData", "load", "load_files"]
+__all__ = ["BranchData", "LoadSummary", "load", "load_files"]
+
+#: Number formats of the data workbook (the stored values keep full precision).
+NUMBER_FORMATS = {"collective_income": "0.00", "satisfaction": "0.0", "hours": "0.0", "score": "0.0",
+                  "村集体经济收入": "0.00", "满意度": "0.0", "学时": "0.0", "得分": "0.0"}
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadSummary:
+    """What a successful load read: rows per table and sheet, skipped rows, and warnings.
+
+    ``tables`` has one row per table: ``table``, ``表``, ``source`` (files or
+    sheets), ``rows`` read, ``blank`` and ``totals`` rows skipped.
+    :meth:`warnings` lists what was accepted but is worth a look (unrecognised
+    optional headers, hidden sheets not read, merged cells ...).
+
+    >>> import workbench as wb
+    >>> summary = wb.load("sample_data/county.xlsx").intake
+    >>> int(summary.tables.set_index("table").loc["branches", "rows"]) > 200
+    True
+    """
+
+    source: str
+    tables: pd.DataFrame
+    warning_records: tuple = ()
+
+    def warnings(self, lang: str = "en") -> pd.DataFrame:
+        """Warnings and notes as a table (same columns as ``DataError.problems``) in ``lang``."""
+        return render_problems(list(self.warning_records), lang)
+
+    def render(self, lang: str = "en") -> str:
+        """The summary as text lines (what ``workbench check`` prints)."""
+        from ..i18n import tr
+
+        lines = [tr("data_summary_title", lang) + f"：{self.source}" if lang == "zh" else
+                 tr("data_summary_title", lang) + f": {self.source}"]
+        for rec in self.tables.itertuples(index=False):
+            name = rec.表 if lang == "zh" else rec.table
+            extra = []
+            if rec.blank:
+                extra.append(f"{tr('data_summary_blank', lang)} {rec.blank}")
+            if rec.totals:
+                extra.append(f"{tr('data_summary_totals', lang)} {rec.totals}")
+            more = f" ({', '.join(extra)})" if extra else ""
+            lines.append(f"  {name:<12} {rec.rows:>8,}  {rec.source}{more}")
+        warnings = self.warnings(lang)
+        if len(warnings):
+            lines.append(tr("data_warnings_head", lang, n=len(warnings)))
+            from .errors import _line
+
+            for rec in warnings.head(40).itertuples(index=False):
+                lines.append("  - " + _line(rec, lang))
+        return "\n".join(lines)
+
+
+def _summary(raw: dict[str, RawTable], typed: dict[str, pd.DataFrame], log: ProblemLog, source: str
+             ) -> LoadSummary:
+    rows = []
+    for name in TABLE_ORDER:
+        table = raw.get(name)
+        if table is None:
+            continue
+        sources = sorted({p.label for p in table.parts}) if table.parts else [table.file]
+        shown = ", ".join(sources[:4]) + (f" (+{len(sources) - 4})" if len(sources) > 4 else "")
+        rows.append({"table": name, "表": TABLES[name].zh, "source": shown, "rows": len(typed.get(name, [])),
+                     "blank": table.skipped_blank, "totals": table.skipped_totals})
+    frame = pd.DataFrame(rows, columns=["table", "表", "source", "rows", "blank", "totals"])
+    return LoadSummary(source, frame, tuple(log.warnings))
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -46,6 +121,8 @@ class BranchData:
     problems: pd.DataFrame
     outcomes: pd.DataFrame = dataclasses.field(default_factory=lambda: empty_table("outcomes"))
     source: str = ""
+    #: What the load read and skipped (:class:`LoadSummary`); None for data made in code.
+    intake: LoadSummary | None = dataclasses.field(default=None, repr=False, compare=False)
 
     # ---------------------------------------------------------------- building
     @classmethod
@@ -67,12 +144,12 @@ class BranchData:
             if name in frames and frames[name] is not None:
                 raw[name] = RawTable(name, name, frames[name].reset_index(drop=True), typed=True)
             elif TABLES[name].required:
-                log.add(name, f"missing table {name!r}")
+                log.add(name, "data_missing_table", table=table_label(name))
         return _build(raw, log, today=today, source=source)
 
     def replace(self, **tables: pd.DataFrame) -> BranchData:
         """A copy with some tables replaced (not re-validated: for trusted code paths)."""
-        return dataclasses.replace(self, **tables)
+        return dataclasses.replace(self, intake=None, **tables)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name, in schema order."""
@@ -157,45 +234,63 @@ class BranchData:
 
     # ---------------------------------------------------------------- writing
     def to_csv(self, folder: str | os.PathLike, *, lang: str = "en", encoding: str = "utf-8") -> Path:
-        """Write one CSV per table (``lang="zh"``: Chinese headers and values)."""
+        """Write one CSV per table (``lang="zh"``: Chinese headers and values).
+
+        The folder is written whole or not at all (:func:`workbench.files.atomic_folder`:
+        a manifest last, then one swap); texts that a spreadsheet would run as
+        formulas get a leading quote that :func:`load` removes again.
+        """
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, frame in self.tables().items():
-            if name == "outcomes" and frame.empty:
-                continue
-            fname = f"{TABLES[name].zh if lang == 'zh' else name}.csv"
-            with atomic_path(folder / fname) as tmp:
-                out = _export_frame(name, frame, lang)
+        with atomic_folder(folder) as tmp:
+            for name, frame in self.tables().items():
+                if name == "outcomes" and frame.empty:
+                    continue
+                fname = f"{TABLES[name].zh if lang == 'zh' else name}.csv"
+                out = _formula_safe_text(_export_frame(name, frame, lang))
                 if encoding.replace("_", "-").lower() == "utf-8":
-                    _write_csv_arrow(out, tmp)
+                    _write_csv_arrow(out, tmp / fname)
                 else:
-                    out.to_csv(tmp, index=False, encoding=encoding, date_format="%Y-%m-%d")
+                    out.to_csv(tmp / fname, index=False, encoding=encoding, date_format="%Y-%m-%d")
         return folder
 
     def to_excel(self, path: str | os.PathLike, *, lang: str = "zh") -> Path:
-        """Write one workbook, a sheet per table (Chinese headers and values by default)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                for name, frame in self.tables().items():
-                    if name == "outcomes" and frame.empty:
-                        continue
-                    sheet = TABLES[name].zh if lang == "zh" else name
-                    _export_frame(name, frame, lang, excel=True).to_excel(writer, sheet_name=sheet,
-                                                                           index=False)
-        return path
+        """Write one workbook, a sheet per table (Chinese headers and values by default).
 
-    def to_parquet(self, folder: str | os.PathLike) -> Path:
-        """Write one Parquet file per table (typed; the fastest to load)."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        Written through :func:`workbench.files.write_excel`: texts stay texts
+        (never formulas), dates as dates, widths to the content, headers frozen.
+        """
+        sheets = {}
         for name, frame in self.tables().items():
             if name == "outcomes" and frame.empty:
                 continue
-            with atomic_path(folder / f"{name}.parquet") as tmp:
-                frame.to_parquet(tmp, index=False)
+            sheet = TABLES[name].zh if lang == "zh" else name
+            sheets[sheet] = _export_frame(name, frame, lang, excel=True)
+        return write_excel(path, sheets, number_formats=NUMBER_FORMATS)
+
+    def to_parquet(self, folder: str | os.PathLike) -> Path:
+        """Write one Parquet file per table (typed; the fastest to load), the folder whole or not at all."""
+        folder = Path(folder)
+        with atomic_folder(folder) as tmp:
+            for name, frame in self.tables().items():
+                if name == "outcomes" and frame.empty:
+                    continue
+                frame.to_parquet(tmp / f"{name}.parquet", index=False)
         return folder
+
+
+def _formula_safe_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with a quote before values a spreadsheet would run (see files.formula_safe)."""
+    out = frame
+    for col in frame.columns:
+        series = frame[col]
+        if series.dtype == object or isinstance(series.dtype, pd.StringDtype):
+            text = series.astype(object)
+            risky = text.map(lambda v: isinstance(v, str) and v[:1] in "=+-@\t\r'")
+            if risky.any():
+                if out is frame:
+                    out = frame.copy()
+                out[col] = text.where(~risky, text[risky].map(formula_safe))
+    return out
 
 
 def _write_csv_arrow(frame: pd.DataFrame, path: Path) -> None:
@@ -249,27 +344,31 @@ def _export_frame(name: str, frame: pd.DataFrame, lang: str, *, excel: bool = Fa
     return out.rename(columns={c.name: c.zh for c in TABLES[name].columns})
 
 
-def _build(raw: dict[str, RawTable], log: ProblemLog, *, today, source: str) -> BranchData:
+def _build(raw: dict[str, RawTable], log: ProblemLog, *, today, source: str, lang: str = "en"
+           ) -> BranchData:
     typed = validate_tables(raw, log, today=today)
-    log.raise_if_any()
-    for name in REQUIRED_TABLES:
-        if name not in typed:  # pragma: no cover - logged above
-            raise DataError(pd.DataFrame([{"file": name, "row": None, "column": "", "value": "",
-                                           "message": "missing table"}]))
+    if log:
+        raise log.error(lang)
     tables = {name: typed.get(name, empty_table(name)) for name in TABLE_ORDER}
-    return BranchData(**tables, source=source)
+    return BranchData(**tables, source=source, intake=_summary(raw, typed, log, source))
 
 
-def load(path: str | os.PathLike, *, today: dt.date | None = None) -> BranchData:
+def load(path: str | os.PathLike, *, today: dt.date | None = None, lang: str = "en",
+         budget: ReadBudget = DEFAULT_BUDGET, include_hidden: bool = False) -> BranchData:
     """Load and validate a county's tables.
 
     ``path`` is a folder of CSV files (``branches.csv`` ... or Chinese names
-    such as ``支部.csv``), a folder of Parquet files, or one ``.xlsx`` workbook
-    with a sheet per table. Headers may be English identifiers or Chinese.
-    CSV may be UTF-8 (with or without BOM) or GBK / GB18030.
+    such as ``支部.csv``), a folder of Parquet files, one ``.xlsx`` workbook
+    with a sheet per table, or a folder of township workbooks (combined). A
+    sheet may hold a table below a title and notes; blank and totals rows are
+    skipped; sheets named after townships are recognised by their headers.
+    Headers may be English identifiers or Chinese. CSV may be UTF-8 (with or
+    without BOM), GBK / GB18030 or UTF-16.
 
-    Raises :class:`DataError` listing every problem; nothing is half-loaded.
-    ``today`` (default: the current date) is the limit for dates in the future.
+    Raises :class:`DataError` listing every problem (in ``lang``: "en" or "zh");
+    nothing is half-loaded. ``today`` (default: the current date) is the limit
+    for dates in the future. ``budget`` bounds what is read; hidden sheets are
+    read only with ``include_hidden``. ``data.intake`` says what was read.
 
     >>> import workbench as wb
     >>> data = wb.load("sample_data")
@@ -278,45 +377,51 @@ def load(path: str | os.PathLike, *, today: dt.date | None = None) -> BranchData
     """
     path = Path(path)
     log = ProblemLog(str(path))
-    raw = read_source(path, log)
+    log.sources[path.name] = path
+    raw = read_source(path, log, budget=budget, include_hidden=include_hidden)
     if log:  # unreadable files: report them before typing the rest
-        log.raise_if_any()
-    return _build(raw, log, today=today, source=str(path))
+        raise log.error(lang)
+    return _build(raw, log, today=today, source=str(path), lang=lang)
 
 
-def load_files(files: dict[str, bytes], *, today: dt.date | None = None, source: str = "upload"
+def load_files(files: dict[str, bytes], *, today: dt.date | None = None, source: str = "upload",
+               lang: str = "en", budget: ReadBudget = DEFAULT_BUDGET, include_hidden: bool = False
                ) -> BranchData:
-    """Load uploaded files: CSV files (one per table) or a single .xlsx workbook.
+    """Load uploaded files: CSV files (one per table) or .xlsx workbooks (combined).
 
     ``files`` maps file names to their bytes, as a browser upload gives them.
     """
     log = ProblemLog(source)
+    files = {n: b for n, b in files.items() if Path(n).name != MANIFEST_NAME}
+    log.sources.update(files)
     names = list(files)
     workbooks = [n for n in names if n.lower().endswith((".xlsx", ".xlsm"))]
     raw: dict[str, RawTable] = {}
     if workbooks:
-        if len(files) > 1:
-            log.add(source, "upload either one .xlsx workbook or the CSV files, not both")
-            log.raise_if_any()
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / Path(workbooks[0]).name
-            path.write_bytes(files[workbooks[0]])
-            raw = read_workbook(path, log)
+        if len(workbooks) != len(files):
+            log.add(source, "data_upload_mixed")
+            raise log.error(lang)
+        from .workbook import read_workbooks
+
+        raw = read_workbooks([(Path(n).name, files[n]) for n in workbooks], log, budget=budget,
+                             include_hidden=include_hidden)
     else:
         for table in TABLES:
             found = [n for n in names if match_table_name(Path(n).stem, table)]
             if not found:
                 if TABLES[table].required:
-                    log.add(source, f"missing table {table!r}: upload a file named "
-                            f"{table_file_names(table)[0]}.csv or {table_file_names(table)[1]}.csv")
+                    log.add(source, "data_missing_upload", table=table_label(table),
+                            names=f"{table_file_names(table)[0]}.csv / {table_file_names(table)[1]}.csv")
                 continue
-            frame = read_csv_bytes(files[found[0]], Path(found[0]).name, log)
-            if frame is not None:
-                raw[table] = RawTable(table, Path(found[0]).name, frame)
+            if len(found) > 1:
+                log.add(source, "data_table_twice", table=table_label(table), names=", ".join(found))
+                continue
+            got = read_csv_bytes(files[found[0]], Path(found[0]).name, log, table=table, budget=budget)
+            if got is not None:
+                raw[table] = got
         stray = [n for n in names if not any(match_table_name(Path(n).stem, t) for t in TABLES)]
         for n in stray:
-            log.add(Path(n).name, "not one of the tables (branches, members, meetings, trainings, "
-                    "inspections, problems, outcomes)")
+            log.add(Path(n).name, "data_upload_not_a_table")
     if log:
-        log.raise_if_any()
-    return _build(raw, log, today=today, source=source)
+        raise log.error(lang)
+    return _build(raw, log, today=today, source=source, lang=lang)

@@ -14,6 +14,8 @@ values (with their Chinese spellings), keys and references between tables.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -26,6 +28,10 @@ __all__ = [
     "EDUCATION_COLLEGE",
     "COMMITTEE_ROLES",
     "header_aliases",
+    "normalize_header",
+    "header_variants",
+    "is_ignored_header",
+    "preferred_spellings",
 ]
 
 # Value sets. Order matters for categories (education is ordinal).
@@ -117,8 +123,13 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
     "severity": {"轻微": "minor", "一般": "general", "严重": "serious"},
 }
 
-TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t", "是", "有", "√", "1.0"})
-FALSE_WORDS = frozenset({"0", "false", "no", "n", "f", "否", "无", "", "0.0"})
+TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t", "是", "有", "√", "✓", "✔", "1.0"})
+FALSE_WORDS = frozenset({"0", "false", "no", "n", "f", "否", "无", "×", "✗", "✘", "", "0.0"})
+#: How yes / no is written in the clerk's files (for messages and the template's dropdowns).
+YES_NO_ZH = ("是", "否")
+
+#: Headers of columns clerks add that carry no data of ours: accepted and left out.
+IGNORED_HEADERS = ("序号", "编号序号", "备注", "说明", "no", "no.", "#", "remark", "remarks", "note", "notes")
 
 
 @dataclass(frozen=True)
@@ -321,12 +332,65 @@ def header_aliases(table: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for col in TABLES[table].columns:
         for spelling in (col.name, col.zh, col.label_en, *col.other_headers):
-            out[normalize_header(spelling)] = col.name
+            for variant in header_variants(spelling):
+                out.setdefault(variant, col.name)
     return out
 
 
+_BRACKETS = re.compile(r"[(\[【<《{][^()\[\]【】<>《》{}]*[)\]】>》}]$")
+
+
 def normalize_header(text: str) -> str:
-    return (
-        str(text).strip().lower().replace("（", "(").replace("）", ")")
-        .replace(" ", "_").replace("\ufeff", "")
-    )
+    r"""A header (or table name) as compared: full-width folded, no spaces, line breaks, ``*`` or case.
+
+    >>> normalize_header(" 支部\n编号 * "), normalize_header("Branch ID")
+    ('支部编号', 'branchid')
+    """
+    text = unicodedata.normalize("NFKC", str(text)).replace("\ufeff", "")
+    text = re.sub(r"[\s_]+", "", text).lower()
+    return text.strip("*:：")
+
+
+def header_variants(text: str) -> list[str]:
+    """Ways to match a header: as written, then without a unit in brackets at the end.
+
+    >>> header_variants("村集体经济收入（万元）")
+    ['村集体经济收入(万元)', '村集体经济收入']
+    """
+    key = normalize_header(text)
+    out = [key]
+    bare = key
+    while _BRACKETS.search(bare):
+        bare = _BRACKETS.sub("", bare).strip("*:：")
+        if bare and bare not in out:
+            out.append(bare)
+    return out
+
+
+def is_ignored_header(text: str) -> bool:
+    """序号 (row number) and 备注 (remarks) columns: accepted, carry nothing of ours.
+
+    >>> is_ignored_header("序号"), is_ignored_header("备注（选填）"), is_ignored_header("姓名")
+    (True, True, False)
+    """
+    return any(v in _IGNORED for v in header_variants(text))
+
+
+_IGNORED = frozenset(normalize_header(h) for h in IGNORED_HEADERS)
+
+
+def preferred_spellings(col: Column, *, chinese: bool = True) -> tuple[str, ...]:
+    """The values of a category (or yes/no) column as a clerk writes them.
+
+    >>> preferred_spellings(TABLES["branches"].column("kind"))
+    ('村', '社区', '企业', '机关事业单位', '联合')
+    """
+    if col.kind == "bool":
+        return YES_NO_ZH if chinese else ("yes", "no")
+    if not chinese or not col.aliases:
+        return tuple(col.allowed)
+    first: dict[str, str] = {}
+    for spelling, value in VALUE_ALIASES[col.aliases].items():
+        if not spelling.isascii():
+            first.setdefault(value, spelling)
+    return tuple(first.get(v, v) for v in col.allowed)

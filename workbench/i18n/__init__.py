@@ -3,7 +3,7 @@
 Labels of dimensions, indicators, grades and vetoes come from the framework;
 everything else (buttons, headings, chart axes, messages, errors) is here, once,
 as a key with its (Chinese, English) text. The catalogue is assembled from one
-module per area (``ui`` for the dashboards, ...); a key belongs to exactly one
+module per area (``ui`` for the dashboards, ``data`` for reading and checking files, ...); a key belongs to exactly one
 of them. Errors carry a key and parameters and are rendered in the user's
 language with :func:`tr`.
 
@@ -17,7 +17,11 @@ from __future__ import annotations
 
 from .assess import ASSESS
 from .cli import CLI
+from .data import DATA
+from .pages import PAGES
+from .panel import PANEL
 from .rules import RULES_CATALOGUE
+from .serve import SERVE
 from .settings import SETTINGS
 from .ui import UI
 
@@ -41,7 +45,7 @@ def catalogue(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, ASSESS, SETTINGS, CLI)
+MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, ASSESS, SETTINGS, CLI, DATA, SERVE, PANEL, PAGES)
 
 
 def tr(key: str, lang: str = "zh", **values) -> str:

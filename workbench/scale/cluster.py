@@ -8,7 +8,6 @@ tasks run, fetch values, reduce in a tree, write a Dask DataFrame atomically.
 from __future__ import annotations
 
 import shutil
-import uuid
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import dask
 import pandas as pd
 from dask import delayed
 
-from ..files import atomic_path
+from ..files import atomic_path, swap_into_place, temporary_name
 
 __all__ = ["active_client", "persist", "compute", "tree_reduce", "write_frame"]
 
@@ -34,18 +33,13 @@ def write_frame(frame, path, *, client=None) -> Path:
     """Write a Dask DataFrame as ``path/part.00000.parquet`` ..., replacing ``path`` when all are written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    staging = path.with_name(temporary_name(path.name))
     staging.mkdir()
     try:
         writes = [delayed(_write_part, pure=False)(part, str(staging), i)
                   for i, part in enumerate(frame.to_delayed())]
         compute(client, *writes)
-        old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
-        if path.exists():
-            path.rename(old)
-        staging.rename(path)
-        if old.exists():
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        swap_into_place(staging, path)  # one rename: a reader sees the old results or the new
     finally:
         if staging.exists():
             shutil.rmtree(staging)

@@ -47,7 +47,7 @@ import pyarrow.parquet as pq
 
 from ..data.core import BranchData
 
-from ..files import atomic_path
+from ..files import atomic_folder, atomic_path
 from ..data.schema import TABLE_ORDER, TABLES
 from ..data.synth import SynthConfig, generate
 from ..data.validate import empty_table
@@ -155,12 +155,9 @@ def _write_manifest(folder: Path, parts: list[dict], *, source: str) -> Path:
     return folder / MANIFEST
 
 
-def _clear(folder: Path) -> None:
-    """Remove a previous dataset's manifest and partition files (nothing else)."""
-    (folder / MANIFEST).unlink(missing_ok=True)
-    for table in TABLE_ORDER:
-        for old in (folder / f"{table}.parquet").glob("part.*.parquet"):
-            old.unlink()
+def _ours(name: str) -> bool:
+    """What a new dataset replaces in its folder: the manifest and the tables' partition folders."""
+    return name == MANIFEST or name in {f"{t}.parquet" for t in TABLE_ORDER}
 
 
 def _write_part(folder: Path, part: int, data: BranchData) -> dict:
@@ -232,21 +229,22 @@ def write_partitioned(data: BranchData, folder: str | os.PathLike, *, partitions
     For data already in memory (a province, a county). To make a country that
     does not fit in memory, generate it part by part with :func:`write_synthetic`.
     Rows keep their order within each partition. A previous dataset in
-    ``folder`` is replaced; the manifest is written last.
+    ``folder`` is replaced whole: the new one is written beside it, its manifest
+    last, and swapped in with one rename (:func:`workbench.files.atomic_folder`).
     """
     folder = Path(folder)
     towns = township_groups(data.branches, partitions)
     groups = _row_groups(data, towns)
-    folder.mkdir(parents=True, exist_ok=True)
-    _clear(folder)
     order = {name: np.argsort(g, kind="stable") for name, g in groups.items()}
     bounds = {name: np.searchsorted(g[order[name]], np.arange(partitions + 1)) for name, g in groups.items()}
-    parts = []
-    for i in range(partitions):
-        tables = {name: getattr(data, name).take(order[name][bounds[name][i]:bounds[name][i + 1]])
-                  .reset_index(drop=True) for name in TABLE_ORDER}
-        parts.append(_write_part(folder, i, BranchData(**tables, source=data.source)))
-    _write_manifest(folder, parts, source=data.source or "BranchData")
+    # the new dataset is written beside the old one and swapped in whole (never a mix of the two)
+    with atomic_folder(folder, replaces=_ours) as staging:
+        parts = []
+        for i in range(partitions):
+            tables = {name: getattr(data, name).take(order[name][bounds[name][i]:bounds[name][i + 1]])
+                      .reset_index(drop=True) for name in TABLE_ORDER}
+            parts.append(_write_part(staging, i, BranchData(**tables, source=data.source)))
+        _write_manifest(staging, parts, source=data.source or "BranchData")
     return folder
 
 
@@ -285,8 +283,6 @@ def write_synthetic(folder: str | os.PathLike, n_branches: int, *, partitions: i
         raise ValueError(f"need 1 <= partitions <= n_branches, got partitions={partitions}, "
                          f"n_branches={n_branches}")
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    _clear(folder)
     today = today or dt.date.today()
     sizes = np.full(partitions, n_branches // partitions)
     sizes[: n_branches % partitions] += 1
@@ -295,17 +291,19 @@ def write_synthetic(folder: str | os.PathLike, n_branches: int, *, partitions: i
     used = dict.fromkeys(_ROWS_PER_BRANCH, 0)
     parts = []
     started = time.perf_counter()
-    for i, n in enumerate(sizes):
-        rng = np.random.default_rng(np.random.SeedSequence([seed, i]))
-        data = generate(int(n), seed=rng, years=years, today=today, config=config, validate=False,
-                        ids={t: (used[t], digits[t]) for t in used}, township_prefix=county_name(i))
-        for t in used:
-            used[t] += len(getattr(data, t))
-        parts.append(_write_part(folder, i, data))
-        del data
-        if progress:
-            progress(i + 1, partitions, time.perf_counter() - started)
-    _write_manifest(folder, parts, source=f"synthetic(n={n_branches}, seed={seed}, partitions={partitions})")
+    with atomic_folder(folder, replaces=_ours) as staging:
+        for i, n in enumerate(sizes):
+            rng = np.random.default_rng(np.random.SeedSequence([seed, i]))
+            data = generate(int(n), seed=rng, years=years, today=today, config=config, validate=False,
+                            ids={t: (used[t], digits[t]) for t in used}, township_prefix=county_name(i))
+            for t in used:
+                used[t] += len(getattr(data, t))
+            parts.append(_write_part(staging, i, data))
+            del data
+            if progress:
+                progress(i + 1, partitions, time.perf_counter() - started)
+        _write_manifest(staging, parts,
+                        source=f"synthetic(n={n_branches}, seed={seed}, partitions={partitions})")
     return folder
 
 

@@ -63,7 +63,7 @@ from ..assess import roster
 from ..assess.framework import Framework
 from ..assess.ruleset import Trigger
 from ..data.core import BranchData
-from ..files import atomic_path
+from ..files import YamlError, atomic_path, safe_yaml_load, write_excel
 from ..i18n import tr
 
 __all__ = [
@@ -621,11 +621,11 @@ class Decisions:
         """Read a decisions file; with ``data``, every branch must be in it. Errors name the entry."""
         path = Path(path)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = safe_yaml_load(path.read_bytes(), source=str(path))
         except OSError as exc:
             raise ScreeningError("decision_file_bad", path=str(path), problem=exc.strerror or str(exc)) from None
-        except yaml.YAMLError as exc:
-            raise ScreeningError("decision_file_bad", path=str(path), problem=str(exc).splitlines()[0]) from None
+        except YamlError as exc:
+            raise ScreeningError("decision_file_bad", path=str(path), problem=str(exc)) from None
         return cls.from_dict(raw, source=str(path), data=data)
 
     @classmethod
@@ -882,15 +882,8 @@ def export_candidates(screening: ScreeningResult, path: str | os.PathLike, *, la
               (township_sheet, "screening_sheet_townships", [14, 10, 10, 8, 10]),
               (trigger_sheet, "screening_sheet_triggers", [44, 14, 28, 10]),
               (about, "screening_sheet_about", [28, 90]))
-    with atomic_path(path) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for table, key, widths in sheets:
-                name = tr(key, lang)[:31]
-                table.to_excel(writer, sheet_name=name, index=False)
-                sheet = writer.sheets[name]
-                for k, width in enumerate(widths):
-                    sheet.column_dimensions[chr(ord("A") + k)].width = width
-                sheet.freeze_panes = "A2"
+    # formula-safe texts (names and reasons come from the data), widths to the content, header frozen
+    write_excel(path, {tr(key, lang)[:31]: table for table, key, _ in sheets})
     return path
 
 

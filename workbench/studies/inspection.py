@@ -38,7 +38,7 @@ import pandas as pd
 
 from ..assess import roster
 from ..data.core import BranchData
-from ..files import atomic_path
+from ..files import write_excel
 from ..data.schema import INSPECTION_METHODS, PROBLEM_CATEGORIES, SEVERITIES
 from ..i18n import tr
 from ..assess.ruleset import RuleSet
@@ -428,8 +428,6 @@ def export_problems(problems: pd.DataFrame, path: str | os.PathLike, *, lang: st
         tr("export_about_value", lang): [str(pd.Timestamp(as_of).date()) if as_of is not None else "",
                                          str(len(frame))],
     })
-    with atomic_path(path) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            frame.to_excel(writer, sheet_name=tr("problem_sheet", lang)[:31], index=False)
-            about.to_excel(writer, sheet_name=tr("export_about_sheet", lang)[:31], index=False)
+    # formula-safe texts (problem contents come from the data), dates as dates, widths, header frozen
+    write_excel(path, {tr("problem_sheet", lang): frame, tr("export_about_sheet", lang): about})
     return path

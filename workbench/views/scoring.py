@@ -27,15 +27,15 @@ import pandas as pd
 import traitlets as t
 
 from ..assess.indicators import compute_indicators
-from ..assess.scoring import Scheme
+from ..assess.scoring import WEIGHT_PRESETS, Scheme
 from ..assess.weights import ahp
 from .mvc import Model
 from .state import AppState
 
 __all__ = ["ScoringModel", "rebalance", "shown_percents", "PRESETS"]
 
-#: Weightings a planner can pick by name (``ahp`` comes from the AHP editor).
-PRESETS = ("default", "equal", "entropy", "critic")
+#: Weightings a planner can pick by name: the core's presets (``ahp`` comes from the AHP editor).
+PRESETS = tuple(WEIGHT_PRESETS)
 
 
 def rebalance(values: dict[str, float], changed: str, value: float, locked=frozenset()) -> dict[str, float]:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..._version import __version__
 from ...data.core import BranchData
-from ...files import atomic_path
+from ...files import write_excel
 from ..labels import bilingual, both, column_label, method_sheet
 from ..assessment import Assessment
 from ..scoring import Scheme
@@ -125,12 +125,8 @@ class RobustnessResult:
                 bilingual(fw, loo)
         sheets[both("sheet_samples")] = bilingual(fw, self.parameters().reset_index())
         sheets[both("sheet_method")] = self._method_sheet()
-        path = Path(path)
-        with atomic_path(path) as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                for name, frame in sheets.items():
-                    frame.to_excel(writer, sheet_name=name[:31], index=False)
-        return path
+        # formula-safe texts, widths to the content, header frozen
+        return write_excel(Path(path), sheets)
 
     def _method_sheet(self) -> pd.DataFrame:
         st = self.settings

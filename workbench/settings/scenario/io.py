@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ...files import atomic_path
+from ...files import YamlError, atomic_path, safe_yaml_load
 from .errors import ScenarioError, ScenarioFileError
 from .operations import OPERATIONS, Operation
 from .texts import Named, OsReason, Term
@@ -102,9 +102,19 @@ def read_doc(path: str | os.PathLike) -> tuple[str, str]:
 
 
 def parse_yaml(text: str | bytes, *, source: str = "scenario"):
-    """The document of a scenario YAML text; a syntax error names the line and column."""
+    """The document of a scenario YAML text; a syntax error names the line and column.
+
+    Read with :func:`workbench.files.safe_yaml_load`: aliases (a few hundred bytes
+    that expand to gigabytes) and oversized files are refused, and no message
+    quotes the document.
+    """
     try:
-        return yaml.safe_load(text)
+        return safe_yaml_load(text, source=str(source)[:200])
+    except YamlError as exc:
+        if exc.line is not None:  # a syntax error: where, and PyYAML's detail
+            raise ScenarioFileError("scenario_err_file_yaml_at", at=_at_source(source), line=exc.line,
+                                    column=exc.column, detail=exc.detail) from None
+        raise ScenarioFileError("scenario_err_file_yaml", at=_at_source(source), detail=str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         # PyYAML's detail stays in English after the Chinese summary: it quotes the offending text
