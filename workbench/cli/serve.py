@@ -9,10 +9,9 @@ from ..serve.server import (
     LOOPBACK,
     THEMES,
     ServeOptions,
-    lab,
-    serve,
     serve_options,
 )
+from ..serve.run import lab, serve
 
 __all__ = ["register"]
 

@@ -233,6 +233,11 @@ class DataStore:
         """Where this user's schemes for ``data`` are kept."""
         return self.folder / "schemes" / dataset_key(data)
 
+    def work_folder(self, data: BranchData, kind: str) -> Path:
+        """Where this user's saved work of one ``kind`` for ``data`` is kept (``screening`` decisions,
+        ``scenarios``): in the user's folder, like the schemes, one folder per kind and data set."""
+        return self.folder / safe_name(kind) / dataset_key(data)
+
     def scenarios_folder(self) -> Path:
         """Where this user's branch-setting scenarios are kept."""
         return self.folder / "scenarios"
@@ -318,11 +323,6 @@ def clean_exports(root: str | os.PathLike, *, older_than: float = EXPORT_KEEP_SE
         except OSError:
             continue
     return removed
-
-    def work_folder(self, data: BranchData, kind: str) -> Path:
-        """Where this user's saved work of one ``kind`` for ``data`` is kept (``screening`` decisions,
-        ``scenarios``), beside the schemes: one folder per data set, kind and user."""
-        return self.root / "datasets" / dataset_key(data) / safe_name(kind) / safe_name(self.user)
 
 
 class AppState(Model):

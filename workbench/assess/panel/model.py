@@ -71,7 +71,7 @@ class PanelError(ValueError):
         self._problems = problems
         self.source = source
         self.framework = framework
-        super().__init__(self.render("en"))
+        super().__init__(self.render(lang="en"))
 
     def _param(self, value, lang: str):
         """A parameter in ``lang``: criteria and levels by their label, lists of names joined."""

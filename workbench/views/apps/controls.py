@@ -32,7 +32,7 @@ import ipywidgets as w
 import pandas as pd
 import traitlets as t
 
-from ...files import atomic_path
+from ...files import write_excel
 from ...i18n import tr
 from ...studies.kpis import figure_definition, figure_label
 from ..mvc import bind, follow
@@ -185,34 +185,17 @@ def cards_html(cards) -> str:
     return kpi_cards(cards)
 
 
-def write_workbook(path: Path, sheets: Sequence[tuple[str, pd.DataFrame, Sequence[int]]]) -> Path:
-    """An Excel workbook of ``(sheet name, frame, column widths)``, written atomically, header frozen."""
-    with atomic_path(path) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame, widths in sheets:
-                sheet_name = str(name)[:31]
-                frame.to_excel(writer, sheet_name=sheet_name, index=False)
-                sheet = writer.sheets[sheet_name]
-                for k, width in enumerate(widths):
-                    sheet.column_dimensions[_column(k)].width = width
-                sheet.freeze_panes = "A2"
+def write_workbook(path: Path, sheets: Sequence[tuple[str, pd.DataFrame]]) -> Path:
+    """An Excel workbook of ``(sheet name, frame)`` pairs through :func:`workbench.files.write_excel`:
+    texts from the data never become formulas, widths follow the content, the header is frozen,
+    the file is replaced whole."""
+    write_excel(path, {str(name)[:31]: frame for name, frame in sheets})
     return path
-
-
-def _column(k: int) -> str:
-    """Excel's column letters: 0 -> A, 25 -> Z, 26 -> AA."""
-    name = ""
-    k += 1
-    while k:
-        k, rest = divmod(k - 1, 26)
-        name = chr(ord("A") + rest) + name
-    return name
 
 
 def export_table(exports: ExportFolder, stem: str, frame: pd.DataFrame) -> Path:
     """A table a person downloads (the kit's DataTable export): one sheet, readable widths."""
-    widths = [min(max(len(str(c)) * 2, 10), 60) for c in frame.columns]
-    path = write_workbook(exports.path(stem, ".xlsx"), [("Sheet1", frame, widths)])
+    path = write_workbook(exports.path(stem, ".xlsx"), [(stem, frame)])
     return exports.written(path)
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 import traitlets as t
 
 from .. import charts
-from ...files import atomic_path
+from ...files import write_excel
 from ...i18n import tr
 from ...studies.research import (
     OUTCOMES,
@@ -46,6 +46,7 @@ from ..mvc import App, Model, bind, checked_number, follow
 from ..state import AppState
 from ..widgets.chart import ChartView
 from ..widgets.data_picker import DataPicker
+from ..widgets.export import ExportFolder
 from ..widgets.header import Header
 from ..widgets.html import Cell, StatusLine, download_link, esc, fmt_number, html_table, section_title, style
 from .common import Opened, data_section, open_app, section
@@ -493,10 +494,14 @@ class MoversView:
 class ResearchExport:
     """All research tables of the current choices in one workbook (pseudonymised), with a download link."""
 
-    def __init__(self, state: AppState, model: ResearchModel, folder: str | Path | None = None):
+    def __init__(self, state: AppState, model: ResearchModel, folder: str | Path | None = None,
+                 exports: ExportFolder | None = None):
         self.state, self.model = state, model
-        self.folder = Path(folder or os.environ.get("WORKBENCH_EXPORTS",
-                                                    Path(tempfile.gettempdir()) / "workbench-exports"))
+        # the user's export folder of the server (private, size-limited); a folder only outside a server
+        self.exports = exports
+        self.folder = (exports.folder if exports is not None else
+                       Path(folder or os.environ.get("WORKBENCH_EXPORTS",
+                                                     Path(tempfile.gettempdir()) / "workbench-exports")))
         self.button = w.Button(icon="file-excel-o", layout=w.Layout(width="auto"))
         self.line = StatusLine(state)
         self.status = self.line.widget
@@ -527,15 +532,30 @@ class ResearchExport:
             out["movers_indicators"] = mv.indicators
         return out
 
+    def readable(self, lang: str) -> dict[str, pd.DataFrame]:
+        """The tables as a reader gets them: sheet names and the headers of indicators, dimensions and
+        the total in ``lang`` (ids kept in the row index where they name a branch)."""
+        m = self.model
+        out = {}
+        for key, frame in self.tables().items():
+            frame = frame.rename(columns=lambda c: m.label(c, lang) if isinstance(c, str) else c)
+            if frame.index.dtype == object and frame.index.name not in ("code",):
+                frame = frame.rename(index=lambda i: m.label(i, lang) if isinstance(i, str) else i)
+            out[tr(f"research_sheet_{key}", lang)[:31]] = frame
+        return out
+
     def export(self) -> Path | None:
         lang = self.state.lang
-        path = self.folder / f"research-{self.state.period}-{dt.datetime.now():%Y%m%d-%H%M%S}.xlsx"
+        stem = f"research-{self.state.period}"
+        if self.exports is not None:
+            path = self.exports.path(stem, ".xlsx")
+        else:
+            path = self.folder / f"{stem}-{dt.datetime.now():%Y%m%d-%H%M%S}.xlsx"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            with atomic_path(path) as tmp:
-                with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                    for name, frame in self.tables().items():
-                        frame.to_excel(writer, sheet_name=name[:31])
+            write_excel(path, self.readable(lang), index=True)
+            if self.exports is not None:
+                self.exports.written(path)
         except OSError as exc:
             self.line.set("error", ok=False, message=f"{exc.strerror or exc}")
             return None
@@ -570,7 +590,8 @@ class ResearchApp(App):
         clusters = ClusterView(state, model)
         coh = CoherenceView(state, model)
         movers_view = MoversView(state, model)
-        export = ResearchExport(state, model, folder=exports_folder or opened.exports.folder)
+        export = ResearchExport(state, model, folder=exports_folder,
+                                exports=None if exports_folder else opened.exports)
         self.models = {"research": model}
         self.views = {"header": header, "picker": picker, "correlations": correlations, "scatter": scatter,
                       "regression": reg, "clusters": clusters, "coherence": coh, "movers": movers_view,

@@ -24,7 +24,7 @@ import traitlets as t
 from ...assess.robustness import monte_carlo
 from ...assess.scoring import Scheme
 from ...assess.framework import FrameworkError
-from ...files import remove_stale_temporaries, saved_files, write_excel
+from ...files import remove_stale_temporaries, saved_files
 from ...i18n import tr
 from .. import charts
 from ..mvc import App, Model, bind, checked_number, follow
@@ -37,6 +37,7 @@ from ..widgets.html import StatusLine, download_link, esc, style
 from ..widgets.table import DataTable
 from .ahp import AhpEditor
 from .common import Opened, data_section, open_app
+from .controls import export_table
 from .overview import RankingView
 from ..widgets.header import Header
 
@@ -406,7 +407,7 @@ class RobustnessView:
         self.run.on_click(lambda _: model.compute())
         self.summary = w.HTML()
         self.chart = ChartView(state, self._figure, inputs=[(model, "result")], name="intervals")
-        self.table = DataTable(state, page_size=10, export=lambda frame: _export_table(exports, "robustness", frame))
+        self.table = DataTable(state, page_size=10, export=lambda frame: export_table(exports, "robustness", frame))
         follow(model, "result", self._show)
         follow(state, "lang", self.render)
         self.widget = w.VBox([w.HBox([self.run, self.summary], layout=w.Layout(align_items="center")),
@@ -438,12 +439,6 @@ class RobustnessView:
         labels = {c: tr(f"col_{c}", lang) for c in self.COLUMNS}
         self.table.show(decided, labels, sort_by=self.table.model.sort_by or "p_grade",
                         descending=self.table.model.descending)
-
-
-def _export_table(exports: ExportFolder, stem: str, frame: pd.DataFrame) -> Path:
-    path = exports.path(stem, ".xlsx")
-    write_excel(path, {stem: frame})
-    return exports.written(path)
 
 
 # ---------------------------------------------------------------------------------- app

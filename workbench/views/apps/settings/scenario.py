@@ -354,9 +354,9 @@ def comparison_workbook(scenario: Scenario, comparison, state: AppState, path: P
                                                       (fw.zh if lang == "zh" else fw.en) or fw.name,
                                                       dt.datetime.now().strftime("%Y-%m-%d %H:%M")]})
     return write_workbook(path, [
-        (col("xl_sheet_about"), about, [24, 60]),
-        (col("xl_sheet_steps"), steps, [8, 14, 90, 60]),
-        (col("xl_sheet_totals"), totals, [30, 12, 12, 12]),
-        (col("xl_sheet_branches"), branches, [10, 12, 30] + [12] * 12),
-        (col("xl_sheet_violations"), violations, [10, 12, 30, 10, 70]),
+        (col("xl_sheet_about"), about),
+        (col("xl_sheet_steps"), steps),
+        (col("xl_sheet_totals"), totals),
+        (col("xl_sheet_branches"), branches),
+        (col("xl_sheet_violations"), violations),
     ])
