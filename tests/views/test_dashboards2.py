@@ -537,3 +537,20 @@ def test_research_export_and_language(research_app):
                   "Pseudonymised", "From Standardized to Strong"):
         assert label in text, label
     research_app.state.lang = "zh"
+
+
+def test_the_research_page_carries_the_diagnostics_of_its_data(research_app):
+    from workbench.studies.diagnostics import weight_importance
+
+    model, view = research_app.models["diagnostics"], research_app.views["diagnostics"]
+    assert view.widget in research_app.widget.children
+    state = research_app.state
+    assert model.result.total.index.equals(research_app.models["research"].result.total.index)
+    expected = weight_importance(model.result)
+    assert list(view.imp_chart.figure.data[1].x) == pytest.approx(expected["s1_share"].tolist())
+    assert "名义权重与实际影响" in view.imp_title.value
+    state.lang = "en"
+    try:
+        assert "名义权重" not in view.imp_title.value and view.imp_title.value
+    finally:
+        state.lang = "zh"
