@@ -391,6 +391,8 @@ def test_export_of_the_filtered_list(inspection):
     path = view.export_excel()
     frame = pd.read_excel(path)
     assert len(frame) == len(model.filtered) and set(frame["状态"]) == {"逾期未整改"}
+    about = pd.read_excel(path, sheet_name=1)
+    assert ["只看逾期", "✓"] in about.astype(str).to_numpy().tolist(), about  # the filter that made the list
     assert "download=" in view.export_status.value and path.name in view.export_status.value
     assert not list(path.parent.glob(".*.xlsx")), "no temporary file left behind"
 
