@@ -38,9 +38,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -48,50 +46,11 @@ import pandas as pd
 from ..data.core import BranchData
 from ..data.schema import COMMITTEE_ROLES, EDUCATION_COLLEGE
 from . import roster
+from .derivations import ASSESSOR, DERIVATIONS, Derivation, register_derivation
 from .framework import Framework
 from .ruleset import RuleSet
 
 __all__ = ["compute_indicators", "carry_forward", "register_derivation", "DERIVATIONS", "Context", "Derivation"]
-
-
-@dataclass(frozen=True)
-class Derivation:
-    name: str
-    func: Callable[["Context"], np.ndarray | pd.Series]
-    description: str = ""
-    #: counts or rates of the period's records: not applicable to a branch founded after the period began
-    activity: bool = False
-    #: a missing value is a missing record (a survey not taken, an inspection not made), not "does
-    #: not apply": ``carry_forward`` may fill it with last year's value
-    recorded: bool = False
-
-
-#: The registry of derivations by name.
-DERIVATIONS: dict[str, Derivation] = {}
-
-
-def register_derivation(name: str, func: Callable | None = None, *, description: str = "",
-                        activity: bool = False, recorded: bool = False, replace: bool = False):
-    """Register ``func(ctx) -> values per branch`` under ``name`` (usable as a decorator).
-
-    The function returns a numpy array aligned with ``ctx.branch_ids`` or a
-    Series indexed by branch_id (missing branches become NaN). ``activity=True``
-    marks a measure of the period's records (meetings, trainings, inspections):
-    it is NaN for branches established after the period began, whose year of
-    records is partial or empty (new branches of a split, a created branch).
-    ``recorded=True`` says a NaN is a missing record that :func:`carry_forward`
-    may fill from last year.
-
-    >>> @register_derivation("members_over_60", replace=True)
-    ... def _old(ctx):
-    ...     return ctx.per_branch(ctx.age >= 60)
-    """
-    def decorate(f):
-        if name in DERIVATIONS and not replace:
-            raise ValueError(f"a derivation named {name!r} is already registered; pass replace=True")
-        DERIVATIONS[name] = Derivation(name, f, description or (f.__doc__ or "").strip(), activity, recorded)
-        return f
-    return decorate(func) if func is not None else decorate
 
 
 class Context:
