@@ -322,7 +322,7 @@ class State:
             changes["branches"] = kept.reset_index(drop=True)
 
         if not np.array_equal(self.forward, np.arange(n_base)):
-            for table in ("meetings", "inspections", "problems"):
+            for table in ("meetings", "inspections", "problems", "scores"):
                 codes = base.record_codes(table)
                 owner = self.forward[codes]
                 if (owner != codes).any():
