@@ -64,7 +64,9 @@ class Engine:
         self.bounds = np.cumsum([0] + sizes)
         self.dim_of = np.repeat(np.arange(len(sizes)), sizes)
         self.support = scheme.indicator_weights.to_numpy() > 0
-        self.grades = Grading(fw, self.nominal.prepared.flags)
+        self.grades = Grading(fw, self.nominal.prepared.flags, kinds=self.nominal.prepared.kinds)
+        # manual grade decisions are not drawn: the runs show what the rules give
+        self.bonus = self.nominal.prepared.bonus
         self.rank_dtype = np.uint16 if self.n < np.iinfo(np.uint16).max else np.uint32
         self._prepared: dict = {}
         self._plans: dict = {}
@@ -144,6 +146,8 @@ class Engine:
         """Totals of a block of draws (draws x branches)."""
         within = within.astype(self.dtype, copy=False)
         dims = dims.astype(self.dtype, copy=False)
+        if plan.dimensions == "points":
+            return self._points_totals(plan, within, dims)
         if fixed_within:
             return self._fixed_totals(plan, within[0], dims)
         if plan.linear:
@@ -154,6 +158,18 @@ class Engine:
         for j, scores in enumerate(self._dimensions(plan, within)):
             acc.add(j, scores)
         return acc.total()
+
+    def _points_totals(self, plan: Plan, within: np.ndarray, dims: np.ndarray) -> np.ndarray:
+        """A points framework: the effective weights are the items' points; one product for the points
+        earned and, with items that do not apply or values left out, one for the points that apply."""
+        effective = within * dims[:, self.dim_of]
+        total = effective @ plan.xt
+        if plan.pt is not None:
+            den = effective @ plan.pt
+            total = np.where(den > 0, total / np.where(den > 0, den, 1), np.nan).astype(self.dtype, copy=False)
+        if self.bonus is not None:
+            total += self.bonus.astype(self.dtype, copy=False)
+        return total
 
     def _linear_totals(self, plan: Plan, within: np.ndarray, dims: np.ndarray) -> np.ndarray | None:
         """Both levels arithmetic (or both geometric, in log space): one product with the effective weights.
