@@ -21,7 +21,9 @@ from scipy import stats
 from .._version import __version__
 from ..data.core import BranchData
 from ..files import write_excel
+from .derivations import ASSESSOR
 from .kernel import Grading, min_rank, rank_rows
+from .scores import assessor_scores
 from ..i18n import MESSAGES as _MESSAGES, tr
 from .labels import bilingual, both, column_label, describe_origin, method_sheet
 
@@ -277,6 +279,8 @@ class Assessment:
         }
         if self.points is not None:
             sheets[both("sheet_points")] = bilingual(fw, self.points.reset_index())
+        if data is not None and self.period is not None and any(i.derivation == ASSESSOR for i in fw.indicators):
+            sheets[both("sheet_assessor_gaps")] = bilingual(fw, assessor_scores(data, fw, self.period))
         if len(self.overrides):
             sheets[both("sheet_overrides")] = bilingual(fw, self.overrides)
         # formula-safe texts (branch names come from the data), scores with one decimal, header frozen
@@ -318,6 +322,8 @@ class Assessment:
         """
         info = data.branches.set_index("branch_id")[["township", "name", "kind"]]
         out = info.reindex(self.prepared.index).copy()
+        out["kind"] = [tr(f"scenario_kind_{k}", lang) if f"scenario_kind_{k}" in _MESSAGES else k
+                       for k in out["kind"].astype(str)]
         out["total"] = self.total.round(1)
         out["rank"] = self.rank
         if self.rank_within is not None:

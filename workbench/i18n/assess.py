@@ -62,6 +62,7 @@ ASSESS: dict[str, tuple[str, str]] = {
     "column_kendall_tau": ("肯德尔τ", "Kendall tau"),
     "column_grade_changes": ("等次变化数", "Grade changes"),
     "column_note": ("说明", "Note"),
+    "column_assessor": ("考核人", "Assessor"),
     "column_sample": ("抽样序号", "Sample"),
     "column_p_of": ("P({grade})", "P({grade})"),
     # ------------------------------------------------------------------ sheets
@@ -175,6 +176,7 @@ ASSESS: dict[str, tuple[str, str]] = {
     "column_gap": ("自评与考核差", "Self minus assessor"),
     "column_points": ("分值", "Points"),
     "column_note": ("说明", "Note"),
+    "column_assessor": ("考核人", "Assessor"),
     "sheet_points": ("分项得分", "Points"),
     "sheet_overrides": ("直接评定", "Overrides"),
     "sheet_assessor_gaps": ("自评与考核", "Self and assessor scores"),
