@@ -293,12 +293,16 @@ def test_bad_assessor_scores_are_refused_at_their_cells(small_with_scores, tmp_p
     assert zh["message"].str.contains("满分 5 分").any()
 
 
-def test_scores_move_with_their_branch_in_a_scenario(small_with_scores):
-    data, _fw = small_with_scores
+def test_a_merged_branch_has_no_assessor_scores_of_its_own(small_with_scores):
+    data, fw = small_with_scores
     villages = data.branches[data.branches["kind"] == "village"]["branch_id"].tolist()[:2]
     after = wb.Scenario(data).merge(villages, name="合并村").apply()
-    assert not after.scores["branch_id"].isin(villages[1:]).any()
-    assert len(after.scores) == len(data.scores)
+    assert not after.scores["branch_id"].isin(villages).any()
+    assert len(after.scores) == len(data.scores) - data.scores["branch_id"].isin(villages).sum()
+    assert not after.scores.duplicated(["branch_id", "year", "item"]).any()
+    table = wb.compute_indicators(after, fw, period=PERIOD)
+    new = table.index.difference(data.branches["branch_id"])
+    assert len(new) == 1 and table.loc[new, "records_onsite"].isna().all()    # earns 0 until assessed
 
 
 # ------------------------------------------------- standards and quotas

@@ -65,7 +65,7 @@ from ..data.schema import BRANCH_KINDS, VALUE_ALIASES, header_variants, is_ignor
 from . import context  # noqa: F401  (registers the built-in derivations a sheet may name)
 from .derivations import ASSESSOR, DERIVATIONS
 
-__all__ = ["read_rule_sheet", "RULE_SHEET_METHODS", "SHEET_NAMES", "RULE_SHEET_COLUMNS"]
+__all__ = ["read_rule_sheet", "looks_like_rule_sheet", "RULE_SHEET_METHODS", "SHEET_NAMES", "RULE_SHEET_COLUMNS"]
 
 #: Names of the sheet looked for first in a workbook.
 SHEET_NAMES = ("评分细则", "考核细则", "评分标准", "rule_sheet", "rules")
@@ -102,6 +102,15 @@ _SEPARATORS = re.compile(r"[,，、;；/\s]+")
 _MAX_BYTES = 8 * 2**20
 _MAX_ROWS = 2000
 _HEADER_ROWS = 10
+
+
+def looks_like_rule_sheet(path: str | os.PathLike) -> bool:
+    """Whether a file is named as a rule sheet (评分细则.xlsx ...), not a county's data (for pickers).
+
+    >>> looks_like_rule_sheet("sample_data/评分细则.xlsx"), looks_like_rule_sheet("county.xlsx")
+    (True, False)
+    """
+    return normalize_header(Path(path).stem) in {normalize_header(n) for n in SHEET_NAMES}
 
 
 def _aliases() -> dict[str, str]:
