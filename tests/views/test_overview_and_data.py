@@ -47,9 +47,19 @@ def test_a_bad_upload_shows_its_problems_as_a_table_and_keeps_the_data(overview,
     files["members.csv"] = files["members.csv"].replace(b"formal", b"honorary", 1)
     _files(picker, files)
     assert state.data is before
-    table = picker.problems.model.frame
-    assert "honorary" in set(table["value"].astype(str)) and "members.csv" in set(table["file"])
+    table = picker.problems.table.model.frame
+    row = table[table["value"].astype(str) == "honorary"].iloc[0]
+    assert row["place"].startswith("members.csv") and row["header"] == "status"
+    assert "formal" in row["message"] and row["fix"]            # what is allowed, and how to fix it
     assert "wb-bad" in picker.status.widget.value and picker.problems.widget.layout.display is None
+    state.lang = "en"                                            # the problems follow the language
+    assert "Where" in [label for label, _ in picker.problems.table.sort.options]
+    assert "not an allowed value" in picker.problems.table.model.frame["message"].iloc[0]
+    report = picker.problems.write_report()                      # the clerk's files, marked
+    import openpyxl
+    assert report.exists() and len(openpyxl.load_workbook(report).sheetnames) >= 2
+    assert "download=" in picker.problems.link.value
+    state.lang = "zh"
     files["members.csv"] = small.members.to_csv(index=False).encode()
     _files(picker, files)
     assert len(state.data.branches) == len(small.branches)
@@ -120,6 +130,7 @@ def test_bad_server_data_gives_a_problem_page_and_a_good_upload_replaces_it(tmp_
     app = build_weight_explorer(bad, lang="en", state_dir=tmp_path / "state")
     assert isinstance(app, DataProblemApp)
     assert "honorary" in set(app.table.model.frame["value"].astype(str))
+    assert app.panel.write_report().exists()
     assert "cannot be shown" in app.heading.value
     app.state.lang = "zh"
     assert "无法显示看板" in app.heading.value

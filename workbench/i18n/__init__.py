@@ -18,7 +18,10 @@ from __future__ import annotations
 from .assess import ASSESS
 from .cli import CLI
 from .data import DATA
+from .pages import PAGES
+from .panel import PANEL
 from .rules import RULES_CATALOGUE
+from .serve import SERVE
 from .settings import SETTINGS
 from .ui import UI
 
@@ -42,7 +45,7 @@ def catalogue(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, ASSESS, SETTINGS, CLI, DATA)
+MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, ASSESS, SETTINGS, CLI, DATA, SERVE, PANEL, PAGES)
 
 
 def tr(key: str, lang: str = "zh", **values) -> str:

@@ -22,13 +22,15 @@ import ipywidgets as w
 import pandas as pd
 
 from ...assess.rulesheet import looks_like_rule_sheet
+from ...data import DataError, write_problem_report
+from ...files import write_excel
 from ...i18n import tr
 from ..environment import MAX_UPLOAD_BYTES
 from ..mvc import follow
-from .html import StatusLine
+from .html import StatusLine, download_link, esc
 from .table import DataTable
 
-__all__ = ["DataPicker", "data_choices", "resolve_choice", "size_text"]
+__all__ = ["DataPicker", "ProblemsPanel", "data_choices", "resolve_choice", "size_text", "problem_rows"]
 
 _TABLE_SUFFIXES = (".csv", ".parquet", ".txt")
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -91,6 +93,93 @@ def resolve_choice(root: str | os.PathLike, choice: str) -> Path:
     return (Path(root) / choice).resolve()
 
 
+#: The problem table's columns, in the order a clerk reads them, and their catalogue keys.
+PROBLEM_COLUMNS = {"place": "problem_place", "header": "problem_header", "value": "problem_value",
+                   "message": "problem_message", "fix": "problem_fix"}
+
+
+def problem_rows(error: DataError, lang: str, *, warnings: bool = True) -> pd.DataFrame:
+    """A refused load's problems (then its warnings) as the clerk reads them, in ``lang``.
+
+    ``place`` is where to look: the sheet and cell (``党员!F5``), or the file and row.
+
+    >>> import workbench as wb
+    >>> err = DataError([{"file": "members.csv", "row": 5, "column": "status", "cell": "H5",
+    ...                   "key": "data_empty_file", "params": {}}])
+    >>> problem_rows(err, "en")["place"].tolist()
+    ['members.csv H5']
+    """
+    table = error.table(lang) if warnings else error.in_language(lang).problems
+    def place(rec) -> str:
+        if rec["sheet"] and rec["cell"]:
+            return f"{rec['sheet']}!{rec['cell']}"
+        where = str(rec["file"] or rec["workbook"] or "")
+        if rec["cell"]:
+            return f"{where} {rec['cell']}".strip()
+        if not pd.isna(rec["row"]):
+            return f"{where} {tr('problem_row_n', lang, row=int(rec['row']))}".strip()
+        return where
+    out = pd.DataFrame({
+        "place": [place(r) for r in table.to_dict("records")],
+        "header": [h or c for h, c in zip(table["header"], table["column"])],
+        "value": table["value"].map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else v),
+        "message": table["message"],
+        "fix": table["fix"],
+    })
+    out.attrs["severity"] = table["severity"].tolist()
+    return out
+
+
+class ProblemsPanel:
+    """A refused load's problems as a table (sortable, paged, downloadable) in the page's language,
+    and the clerk's workbook written back with every bad cell marked (the problem report)."""
+
+    def __init__(self, state, exports):
+        self.state, self.exports = state, exports
+        self.error: DataError | None = None
+        self.table = DataTable(state, page_size=15, export=self._export_table,
+                               row_class=lambda r: "")
+        self.report = w.Button(icon="file-excel-o", button_style="warning", layout=w.Layout(width="auto"))
+        self.report.on_click(lambda _: self.write_report())
+        self.link = w.HTML()
+        self.widget = w.VBox([w.HBox([self.report, self.link], layout=w.Layout(align_items="center",
+                                                                             flex_flow="row wrap")),
+                              self.table.widget])
+        self.widget.layout.display = "none"
+        state.observe(lambda _: self.render(), names="lang")
+
+    def show(self, error: DataError | None) -> None:
+        self.error = error
+        self.link.value = ""
+        self.render()
+
+    def render(self) -> None:
+        lang = self.state.lang
+        self.widget.layout.display = "none" if self.error is None else None
+        if self.error is None:
+            return
+        self.report.description = tr("problem_report", lang)
+        self.report.tooltip = tr("problem_report_hint", lang)
+        rows = problem_rows(self.error, lang)
+        self.table.show(rows, {c: tr(k, lang) for c, k in PROBLEM_COLUMNS.items()})
+
+    def write_report(self):
+        """Write the problem report (the files back, bad cells marked) and offer it for download."""
+        if self.error is None or self.exports is None:
+            return None
+        lang = self.state.lang
+        path = self.exports.path("问题清单" if lang == "zh" else "problems", ".xlsx")
+        write_problem_report(self.error, path, lang=lang)
+        self.exports.written(path)
+        self.link.value = download_link(path, tr("download", lang, name=path.name))
+        return path
+
+    def _export_table(self, frame: pd.DataFrame) -> Path:
+        path = self.exports.path("problems", ".xlsx")
+        write_excel(path, {tr("problem_sheet", self.state.lang): frame})
+        return self.exports.written(path)
+
+
 class DataPicker:
     """Pick a data set of the server's data folder, or upload files; show what was loaded or why not."""
 
@@ -105,15 +194,15 @@ class DataPicker:
         self.load_button = w.Button(button_style="primary", icon="folder-open", layout=w.Layout(width="auto"))
         self.upload = w.FileUpload(accept=".csv,.xlsx,.xlsm,.txt", multiple=True)
         self.status = StatusLine(state)
-        self.problems = DataTable(state, page_size=15, export=self._export_problems)
-        self.problems.widget.layout.display = "none"
         self.exports = exports
+        self.problems = ProblemsPanel(state, exports)
+        self.notes = w.HTML()
         self.load_button.on_click(lambda _: self.load())
         self.upload.observe(lambda _: self.load() if self.upload.value else None, names="value")
         self.inputs = w.HBox([], layout=w.Layout(align_items="center", flex_flow="row wrap", grid_gap="8px"))
         self.mode.observe(lambda _: self._show(), names="value")
-        follow(state, ["lang", "revision", "problems"], self.render)
-        self.widget = w.VBox([self.mode, self.inputs, self.status.widget, self.problems.widget])
+        follow(state, ["lang", "revision", "error"], self.render)
+        self.widget = w.VBox([self.mode, self.inputs, self.status.widget, self.notes, self.problems.widget])
         self.widget.add_class("wb-panel")
         self.widget.add_class("wb-data-picker")
         self._show()
@@ -139,13 +228,24 @@ class DataPicker:
         self.load_button.description = tr("load", lang)
         self.upload.description = tr("upload", lang)
         self.upload.tooltip = tr("upload_hint", lang)
-        problems = self.state.problems
-        if problems is not None:
-            self.problems.show(problems, {c: tr(f"problem_{c}", lang) if f"problem_{c}" in _PROBLEM_KEYS else c
-                                          for c in problems.columns})
-            self.problems.widget.layout.display = None
-        else:
-            self.problems.widget.layout.display = "none"
+        self.problems.show(self.state.error)
+        self.notes.value = self._intake_notes(lang)
+
+    def _intake_notes(self, lang: str) -> str:
+        """What the last successful load skipped or noticed (blank and totals rows, unknown headers ...)."""
+        summary = getattr(self.state.data, "intake", None)
+        if summary is None or self.state.error is not None:
+            return ""
+        tables = summary.tables
+        blank = int(tables["blank"].sum()) if "blank" in tables else 0
+        totals = int(tables["totals"].sum()) if "totals" in tables else 0
+        warnings = summary.warnings(lang)
+        if not (blank or totals or len(warnings)):
+            return ""
+        items = "".join(f"<li>{esc(m)}</li>" for m in warnings["message"].head(8))
+        more = "<li>…</li>" if len(warnings) > 8 else ""
+        return (f"<div class='wb-note'>{esc(tr('intake_notes', lang, blank=blank, totals=totals, n=len(warnings)))}"
+                f"<ul>{items}{more}</ul></div>")
 
     # -------------------------------------------------------------------- load
     def _loaded_status(self, seconds: float) -> None:
@@ -183,12 +283,3 @@ class DataPicker:
         else:
             self.status.set("load_failed", ok=False, n=len(self.state.problems))
         return changed
-
-    def _export_problems(self, frame: pd.DataFrame) -> Path:
-        folder = self.exports
-        path = folder.path("problems", ".xlsx")
-        frame.to_excel(path, index=False)
-        return folder.written(path)
-
-
-_PROBLEM_KEYS = {"problem_file", "problem_row", "problem_column", "problem_value", "problem_message"}
