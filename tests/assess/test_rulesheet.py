@@ -551,3 +551,10 @@ def test_cli_scores_a_rule_sheet_and_refuses_a_bad_one(tmp_path, capsys):
     code = main(["robustness", "sample_data", "--framework", "sample_data/评分细则.xlsx", "-n", "20",
                  "--sobol", "0", "-o", str(tmp_path / "rob.xlsx"), "--no-progress"])
     assert code == 0
+
+
+def test_a_rule_sheet_framework_saves_as_yaml_and_scores_the_same(hand, scored, tmp_path):
+    table, result = scored
+    back = wb.Framework.from_yaml(hand.to_yaml(tmp_path / "fw.yaml"))
+    assert back == hand
+    assert np.allclose(wb.Scheme(back).score(table).total, result.total)

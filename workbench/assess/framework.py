@@ -44,7 +44,6 @@ __all__ = [
     "Aggregation",
     "FrameworkError",
     "RULE_METHODS",
-    "GROUP_COLUMNS",
 ]
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -55,8 +54,6 @@ RULE_METHODS: dict[str, tuple[str, ...]] = {
     "deduct_each": ("per_unit", "points"),
     "assessor": ("points",),
 }
-#: Columns of ``branches`` that standards by type can group on (today the branch kind).
-GROUP_COLUMNS = ("kind",)
 
 
 class FrameworkError(ValueError):
@@ -597,8 +594,8 @@ class Framework(_Model):
         ``sheet``) or a .csv file. Grades, vetoes, quotas and standards come
         from ``base`` (default: the default framework's), the items from the
         sheet. A sheet that cannot be read is refused with every problem at its
-        row and column (a :class:`~workbench.assess.rulesheet.RuleSheetError`,
-        a ``DataError``; ``lang`` "zh" for Chinese messages). The format:
+        row and column (a :class:`~workbench.data.errors.DataError` with the
+        sheet's cells; ``lang`` "zh" for Chinese messages). The format:
         :mod:`workbench.assess.rulesheet`.
 
         >>> fw = Framework.from_rule_sheet("sample_data/评分细则.xlsx")

@@ -426,7 +426,7 @@ def _framework_data(path: Path, sheet: _Sheet, base: dict, items: list[dict], bo
         vetoes.append(v)
     raw = {k: v for k, v in base.items() if k not in ("dimensions", "flags", "vetoes", "bonus", "aggregation")}
     raw.update({
-        "name": base["name"] if base.get("source") else f"rule_sheet_{_item_id(path.stem) or 'county'}",
+        "name": f"rule_sheet_{_item_id(path.stem)}",
         "zh": f"{path.stem}（评分细则）", "en": f"{path.stem} (rule sheet)",
         "dimensions": dims, "flags": flags, "vetoes": vetoes,
         "bonus": [{"id": b["id"], "zh": b["zh"], "en": b["en"], "dimension": b["dimension"],

@@ -8,7 +8,7 @@ around what the branch's records say, with self scores that run above the
 assessors' as they do in practice.
 
 >>> rows = SAMPLE_ITEMS
->>> sum(r[4] for r in rows if r[6] != "加分")
+>>> sum(r[3] for r in rows if r[5] != "加分")
 100
 """
 
@@ -28,53 +28,53 @@ __all__ = ["SAMPLE_ITEMS", "SAMPLE_HEADERS", "write_sample_rule_sheet", "sample_
 SAMPLE_HEADERS = ("序号", "维度", "项目", "名称", "分值\n（分）", "依据", "计分方式", "标准", "每单位分值",
                   "适用类型", "评分细则")
 
-#: dimension, item, name, (unused), points, source, method, standard, per_unit, applies_to, rule as published
+#: dimension, item, name, points, source, method, standard, per_unit, applies_to, the rule as published
 SAMPLE_ITEMS: tuple[tuple, ...] = (
-    ("队伍建设", "reserve_cadres", "村级后备干部", None, 6, "reserve_cadres", "低于标准扣分", 2, 3, "村,社区",
+    ("队伍建设", "reserve_cadres", "村级后备干部", 6, "reserve_cadres", "低于标准扣分", 2, 3, "村,社区",
      "后备干部不少于2名，每少1名扣3分"),
-    ("队伍建设", "secretary_in_post", "书记在岗履职", None, 4, "secretary_in_post", "按比例", 1, None, "",
+    ("队伍建设", "secretary_in_post", "书记在岗履职", 4, "secretary_in_post", "按比例", 1, None, "",
      "书记在岗得满分，空缺不得分"),
-    ("队伍建设", "wealth_leader", "书记为致富带头人", None, 4, "secretary_wealth_leader", "按比例", 1, None, "村",
+    ("队伍建设", "wealth_leader", "书记为致富带头人", 4, "secretary_wealth_leader", "按比例", 1, None, "村",
      "村党组织书记为致富带头人得满分"),
-    ("队伍建设", "capable_cadres", "能人进班子", None, 6, "capable_cadres", "按比例", 0.6, None, "村、社区",
+    ("队伍建设", "capable_cadres", "能人进班子", 6, "capable_cadres", "按比例", 0.6, None, "村、社区",
      "村（社区）干部中能人占60%以上得满分，不足按比例计分"),
-    ("教育管理", "college_share", "支委学历结构", None, 5, "committee_college_share", "按比例", 0.6, None, "",
+    ("教育管理", "college_share", "支委学历结构", 5, "committee_college_share", "按比例", 0.6, None, "",
      "支委大专以上学历占60%以上得满分，不足按比例计分"),
-    ("教育管理", "training_hours", "党员教育培训", None, 5, "training_hours", "低于标准扣分", 32, 0.5, "",
+    ("教育管理", "training_hours", "党员教育培训", 5, "training_hours", "低于标准扣分", 32, 0.5, "",
      "党员年人均学习培训不少于32学时，每少1学时扣0.5分"),
-    ("教育管理", "young_cadre", "35岁以下干部", None, 5, "young_cadre", "按比例", 1, None, "",
+    ("教育管理", "young_cadre", "35岁以下干部", 5, "young_cadre", "按比例", 1, None, "",
      "班子中有35岁以下成员得满分"),
-    ("基础建设", "setting_compliance", "支部设置规范", None, 5, "setting_compliance", "按比例", 1, None, "",
+    ("基础建设", "setting_compliance", "支部设置规范", 5, "setting_compliance", "按比例", 1, None, "",
      "组织设置符合规定得满分，按合规比例计分"),
-    ("基础建设", "new_members", "发展党员", None, 3, "new_members", "低于标准扣分", 1, 3, "",
+    ("基础建设", "new_members", "发展党员", 3, "new_members", "低于标准扣分", 1, 3, "",
      "年内未发展党员扣3分"),
-    ("基础建设", "election_on_time", "按期换届", None, 3, "election_on_time", "按比例", 1, None, "",
+    ("基础建设", "election_on_time", "按期换届", 3, "election_on_time", "按比例", 1, None, "",
      "按期换届得满分，逾期不得分"),
-    ("基础建设", "young_members", "青年党员比例", None, 4, "young_member_share", "按比例", 0.3, None, "",
+    ("基础建设", "young_members", "青年党员比例", 4, "young_member_share", "按比例", 0.3, None, "",
      "35岁以下党员占30%以上得满分，不足按比例计分"),
-    ("红色教育", "red_sessions", "红色教育活动", None, 5, "red_sessions", "低于标准扣分", 4, 1.25, "",
+    ("红色教育", "red_sessions", "红色教育活动", 5, "red_sessions", "低于标准扣分", 4, 1.25, "",
      "全年开展红色教育不少于4次，每少1次扣1.25分"),
-    ("红色教育", "trained_share", "党员分批轮训", None, 5, "trained_share", "按比例", 0.9, None, "",
+    ("红色教育", "trained_share", "党员分批轮训", 5, "trained_share", "按比例", 0.9, None, "",
      "党员轮训覆盖90%以上得满分，不足按比例计分"),
-    ("督查整改", "three_meetings", "三会一课", None, 8, "three_meetings_completion", "按比例", 1, None, "",
+    ("督查整改", "three_meetings", "三会一课", 8, "three_meetings_completion", "按比例", 1, None, "",
      "按完成比例计分"),
-    ("督查整改", "themed_day", "主题党日", None, 4, "themed_day_completion", "按比例", 1, None, "",
+    ("督查整改", "themed_day", "主题党日", 4, "themed_day_completion", "按比例", 1, None, "",
      "按完成比例计分"),
-    ("督查整改", "problems_found", "督查发现问题", None, 4, "problems_found", "每次扣分", None, 0.5, "",
+    ("督查整改", "problems_found", "督查发现问题", 4, "problems_found", "每次扣分", None, 0.5, "",
      "每发现1个问题扣0.5分，扣完为止"),
-    ("督查整改", "overdue_problems", "问题逾期未整改", None, 4, "overdue_problems", "每次扣分", None, 1, "",
+    ("督查整改", "overdue_problems", "问题逾期未整改", 4, "overdue_problems", "每次扣分", None, 1, "",
      "每有1个问题逾期未整改扣1分，扣完为止"),
-    ("督查整改", "records_onsite", "党建档案现场检查", None, 5, "assessor", "考核打分", None, None, "",
+    ("督查整改", "records_onsite", "党建档案现场检查", 5, "assessor", "考核打分", None, None, "",
      "考核组现场查阅档案打分"),
-    ("功能发挥", "general_meeting", "党员大会议事决策", None, 4, "general_meeting_decisions", "低于标准扣分", 4, 1,
+    ("功能发挥", "general_meeting", "党员大会议事决策", 4, "general_meeting_decisions", "低于标准扣分", 4, 1,
      "", "党员大会全年议事决策不少于4项，每少1项扣1分"),
-    ("功能发挥", "satisfaction", "群众满意度", None, 6, "satisfaction", "按比例", 90, None, "",
+    ("功能发挥", "satisfaction", "群众满意度", 6, "satisfaction", "按比例", 90, None, "",
      "满意度90%以上得满分，不足按比例计分"),
-    ("功能发挥", "function_onsite", "作用发挥现场考核", None, 5, "assessor", "考核打分", None, None, "",
+    ("功能发挥", "function_onsite", "作用发挥现场考核", 5, "assessor", "考核打分", None, None, "",
      "考核组现场考核打分"),
-    ("功能发挥", "income_bonus", "村集体经济收入加分", None, 3, "collective_income", "加分", None, 0.1, "村",
+    ("功能发挥", "income_bonus", "村集体经济收入加分", 3, "collective_income", "加分", None, 0.1, "村",
      "村集体经济收入每1万元加0.1分，最多加3分"),
-    ("基础建设", "recruit_bonus", "发展党员加分", None, 2, "new_members", "加分", None, 0.5, "",
+    ("基础建设", "recruit_bonus", "发展党员加分", 2, "new_members", "加分", None, 0.5, "",
      "每发展1名党员加0.5分，最多加2分"),
 )
 
@@ -90,9 +90,7 @@ def write_sample_rule_sheet(path: str | Path) -> Path:
     >>> len(fw.indicators), len(fw.bonus)
     (21, 2)
     """
-    rows = [[k + 1, dim, item, name, points, source, method, standard, per_unit, kinds, text]
-            for k, (dim, item, name, _unused, points, source, method, standard, per_unit, kinds, text)
-            in enumerate(SAMPLE_ITEMS)]
+    rows = [[k + 1, *item] for k, item in enumerate(SAMPLE_ITEMS)]
     frame = pd.DataFrame(rows, columns=list(SAMPLE_HEADERS))
     return write_excel(Path(path), {"评分细则": frame})
 
