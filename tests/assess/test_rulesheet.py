@@ -558,3 +558,10 @@ def test_a_rule_sheet_framework_saves_as_yaml_and_scores_the_same(hand, scored, 
     back = wb.Framework.from_yaml(hand.to_yaml(tmp_path / "fw.yaml"))
     assert back == hand
     assert np.allclose(wb.Scheme(back).score(table).total, result.total)
+
+
+def test_an_item_named_like_a_dimension_is_refused_at_its_cell(tmp_path):
+    path = _sheet(tmp_path, [[1, "队伍建设", "team", "后备", 6, "reserve_cadres", "按比例", 2, None, ""]])
+    with pytest.raises(wb.DataError) as caught:
+        wb.Framework.from_rule_sheet(path, lang="zh")
+    assert caught.value.problems.set_index("cell").loc["评分细则!C2", "key"] == "rules_item_reserved"

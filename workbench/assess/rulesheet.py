@@ -295,6 +295,7 @@ def _items(sheet: _Sheet, base: dict, log: ProblemLog):
     dimension_names = "、".join(f"{d['zh']} ({d['id']})" for d in base["dimensions"])
     sources = sorted(DERIVATIONS) + [ASSESSOR]
     items, bonus, seen = [], [], {}
+    reserved = {d["id"] for d in base["dimensions"]} | {"kind", "total", "rank", "grade", "bonus"}
 
     def value(row, name):
         c = position.get(name)
@@ -321,6 +322,8 @@ def _items(sheet: _Sheet, base: dict, log: ProblemLog):
             log.add(place(r, "item"), "rules_bad_item_id", column="item", value=item_text)
         elif item in seen:
             log.add(place(r, "item"), "rules_item_twice", column="item", value=item_text, first=seen[item])
+        elif item in reserved:
+            log.add(place(r, "item"), "rules_item_reserved", column="item", value=item_text)
         else:
             seen[item] = place(r, "item").cell or str(place(r, "item").row)
         dim_text = value(row, "dimension")

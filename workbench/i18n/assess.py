@@ -129,6 +129,8 @@ ASSESS: dict[str, tuple[str, str]] = {
     "rules_bad_item_id_fix": ("请改成如 a1、meetings_held 这样的编号。", "Use an id such as a1 or meetings_held."),
     "rules_item_twice": ("项目编号重复（第一次出现在 {first}）", "the item id is used twice (first at {first})"),
     "rules_item_twice_fix": ("每个项目的编号必须不同。", "Give every item an id of its own."),
+    "rules_item_reserved": ("项目编号与维度或结果列重名", "the item id is the name of a dimension or a result column"),
+    "rules_item_reserved_fix": ("请换一个编号，如在前面加上 item_。", "Choose another id, e.g. with item_ in front."),
     "rules_unknown_dimension": ("不是考核维度", "not a dimension of the assessment"),
     "rules_unknown_dimension_fix": ("可填：{allowed}。", "Allowed: {allowed}."),
     "rules_unknown_method": ("不是可用的计分方式", "not a scoring method"),
