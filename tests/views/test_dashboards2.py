@@ -523,9 +523,15 @@ def test_research_export_and_language(research_app):
     export = research_app.views["export"]
     path = export.export()
     sheets = pd.read_excel(path, sheet_name=None)
-    assert {"correlations", "regression", "clusters", "coherence", "movers"} <= set(sheets)
-    assert sheets["movers"]["code"].str.startswith("B-").all()
+    # sheets and the headers of indicators in the reader's language; branches pseudonymised
+    assert {"相关系数", "回归", "聚类", "维度一致性", "变动最大的支部"} <= set(sheets)
+    assert sheets["变动最大的支部"]["code"].str.startswith("B-").all()
+    fw = research_app.state.framework
+    labels = {fw.label(i, "zh") for i in fw.indicator_ids}
+    assert labels & set(sheets["相关系数"].columns) and not set(fw.indicator_ids) & set(sheets["相关系数"].columns)
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
     research_app.state.lang = "en"
+    assert {"Correlations", "Movers"} <= set(pd.read_excel(export.export(), sheet_name=None))
     text = _texts(research_app)
     for label in ("Correlation matrix", "Regression (OLS, HC3 robust errors)", "Indicator coherence",
                   "Pseudonymised", "From Standardized to Strong"):

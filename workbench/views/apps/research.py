@@ -590,8 +590,8 @@ class ResearchApp(App):
         clusters = ClusterView(state, model)
         coh = CoherenceView(state, model)
         movers_view = MoversView(state, model)
-        export = ResearchExport(state, model, folder=exports_folder,
-                                exports=None if exports_folder else opened.exports)
+        export = ResearchExport(state, model,
+                                exports=ExportFolder(exports_folder) if exports_folder else opened.exports)
         self.models = {"research": model}
         self.views = {"header": header, "picker": picker, "correlations": correlations, "scatter": scatter,
                       "regression": reg, "clusters": clusters, "coherence": coh, "movers": movers_view,
