@@ -46,7 +46,7 @@ CORE = ("data", "assess", "settings", "studies", "scale", "files", "i18n", "_ver
 
 #: Imports against the layer order, with why. Each must still exist (a fixed one leaves the list).
 UPWARD = {
-    ("workbench.assess.indicators", "workbench.settings.rules"):
+    ("workbench.assess.context", "workbench.settings.rules"):
         "the setting-compliance indicator counts rule violations (check_rules, imported late)",
 }
 

@@ -65,6 +65,8 @@ def test_csv_encodings(tmp_path, small, encoding):
 def test_other_delimiters(small_csv, small, sep):
     for table in TABLES:
         path = small_csv / f"{table}.csv"
+        if not path.exists() and not TABLES[table].required:
+            continue   # an optional table the county does not keep (assessor scores)
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         frame.to_csv(path, index=False, sep=sep)
     assert wb.load(small_csv).equals(small)

@@ -34,9 +34,16 @@ from workbench.data import DataError
 result = None
 """
 
+# The child's own peak: VmHWM belongs to its address space. ru_maxrss would not do: Linux keeps it across
+# fork and exec, so it reports the pytest process's size at the fork once earlier tests have grown it.
 _EPILOGUE = """
 usage = resource.getrusage(resource.RUSAGE_SELF)
-print("@@RESULT@@" + json.dumps({"result": result, "rss_mb": usage.ru_maxrss / 1024,
+try:
+    with open("/proc/self/status") as _status:
+        _peak_kb = next(int(line.split()[1]) for line in _status if line.startswith("VmHWM:"))
+except (OSError, StopIteration, ValueError):
+    _peak_kb = usage.ru_maxrss
+print("@@RESULT@@" + json.dumps({"result": result, "rss_mb": _peak_kb / 1024,
                                 "cpu": usage.ru_utime + usage.ru_stime - _cpu0}, default=str))
 """
 

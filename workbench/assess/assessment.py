@@ -21,7 +21,10 @@ from scipy import stats
 from .._version import __version__
 from ..data.core import BranchData
 from ..files import write_excel
+from .derivations import ASSESSOR
 from .kernel import Grading, min_rank, rank_rows
+from .scores import assessor_scores
+from ..i18n import MESSAGES as _MESSAGES, tr
 from .labels import bilingual, both, column_label, describe_origin, method_sheet
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -51,8 +54,12 @@ class Assessment:
         # the pandas objects are built when first read
         ranking = rank_rows(total[None, :])
         self._ranks = min_rank(total, ranking)
-        grading = Grading(self.framework, prepared.flags)
-        self._grade_codes, self._veto_hits, self.quota_demoted = grading.grade_one(total, ranking)
+        grading = Grading(self.framework, prepared.flags, kinds=prepared.kinds)
+        self._group_of = grading.group_of if grading.group_of is not None else prepared.kinds
+        codes, self._veto_hits, self.quota_demoted = grading.grade_one(total, ranking)
+        self._computed_codes = codes
+        self._grade_codes, self._overrides = _apply_overrides(codes, scheme.overrides, prepared.index,
+                                                              list(reversed(self.framework.grade_ids)))
 
     @cached_property
     def total(self) -> pd.Series:
@@ -66,6 +73,65 @@ class Assessment:
     def grade(self) -> pd.Series:
         return pd.Series(pd.Categorical.from_codes(self._grade_codes, dtype=self.grade_dtype),
                          index=self.prepared.index, name="grade")
+
+    @cached_property
+    def rank_within(self) -> pd.Series | None:
+        """Rank within the branch's kind (or its standards group): 1 = best of its kind; None without kinds.
+
+        >>> import workbench as wb
+        >>> fw = wb.Framework.from_rule_sheet("sample_data/评分细则.xlsx")
+        >>> res = wb.Scheme(fw).score(wb.compute_indicators(wb.load("sample_data"), fw, period=2025))
+        >>> int(res.rank_within.min()), bool((res.rank_within <= res.rank).all())
+        (1, True)
+        """
+        if self._group_of is None:
+            return None
+        out = np.zeros(len(self._total), dtype="int64")
+        for group in np.unique(self._group_of):
+            mask = self._group_of == group
+            out[mask] = np.asarray(min_rank(self._total[mask]).fillna(0), dtype="int64")
+        return pd.Series(pd.arrays.IntegerArray(out, np.isnan(self._total)), index=self.prepared.index,
+                         name="rank_within")
+
+    @cached_property
+    def overrides(self) -> pd.DataFrame:
+        """Manual grade decisions of the scheme: branch_id, grade_computed, grade, reason, applied.
+
+        ``applied`` is False for a decision on a branch this assessment does not hold
+        (it is listed, never dropped silently).
+        """
+        return self._overrides
+
+    @cached_property
+    def grade_computed(self) -> pd.Series:
+        """The grade before manual decisions (bands, vetoes, quotas)."""
+        return pd.Series(pd.Categorical.from_codes(self._computed_codes, dtype=self.grade_dtype),
+                         index=self.prepared.index, name="grade_computed")
+
+    @cached_property
+    def points(self) -> pd.DataFrame | None:
+        """A points framework's sub-totals: points earned per dimension, earned, applicable, bonus, total.
+
+        Item points are the scheme's effective weights scaled to the framework's
+        total points (the items' own points unless re-weighted): ``total = 100 x
+        earned / applicable + bonus``. None for a weighted-index framework.
+        """
+        if not self.framework.points_based:
+            return None
+        block, wd = self.scheme.matrices()
+        points = (block @ wd) * self.framework.total_points
+        prepared = self.prepared
+        earned = np.where(prepared.present, np.nan_to_num(prepared.normalized) / 100.0, 0.0) * points
+        sizes = [len(d.indicators) for d in self.framework.dimensions]
+        bounds = np.cumsum([0] + sizes)
+        out = pd.DataFrame({d.id: earned[:, a:b].sum(axis=1)
+                            for d, a, b in zip(self.framework.dimensions, bounds[:-1], bounds[1:])},
+                           index=prepared.index)
+        out["earned"] = earned.sum(axis=1)
+        out["applicable"] = prepared.present_float @ points
+        out["bonus"] = prepared.bonus if prepared.bonus is not None else 0.0
+        out["total"] = self._total
+        return out
 
     @property
     def grade_dtype(self) -> pd.CategoricalDtype:
@@ -103,7 +169,17 @@ class Assessment:
 
     def frame(self, lang: str | None = None) -> pd.DataFrame:
         """Results per branch: total, rank, grade and the dimension scores, best first."""
-        out = pd.concat([self.total, self.rank, self.grade, self.dimensions], axis=1)
+        parts = [self.total, self.rank]
+        if self.rank_within is not None:
+            parts.append(self.rank_within)
+        parts.append(self.grade)
+        if len(self.overrides):
+            applied = self.overrides[self.overrides["applied"]].set_index("branch_id")
+            parts.append(applied["reason"].reindex(self.prepared.index).rename("override"))
+        parts.append(self.dimensions)
+        if self.prepared.bonus is not None:
+            parts.append(pd.Series(self.prepared.bonus, index=self.prepared.index, name="bonus"))
+        out = pd.concat(parts, axis=1)
         out = out.sort_values(["rank", "total"], na_position="last")
         if lang:
             out = out.rename(columns=lambda c: column_label(self.framework, c, lang))
@@ -153,6 +229,17 @@ class Assessment:
             "weight": weight,
             "contribution": contribution,
         })
+        if fw.points_based:
+            # the county's own terms: the item's points, the points earned, and why an item earned nothing
+            points = (block @ wd) * fw.total_points
+            applies = (self.prepared.applicable[b] if self.prepared.applicable is not None
+                       else np.ones(len(points), dtype=bool))
+            out["points"] = np.where(applies, points, np.nan)
+            out["earned"] = np.where(applies, np.nan_to_num(norm[b]) / 100.0 * points, np.nan)
+            missing = applies & np.isnan(self.prepared.raw.iloc[b].to_numpy(dtype="float64"))
+            note = np.where(~applies, tr("note_not_applicable", lang),
+                            np.where(missing, tr("note_missing_zero", lang), ""))
+            out["note"] = note
         return out.sort_values("contribution", ascending=False, kind="stable").reset_index(drop=True)
 
     # ----------------------------------------------------------------- export
@@ -176,6 +263,10 @@ class Assessment:
         results.insert(results.columns.get_loc("grade") + 1, "grade_label",
                        results["grade"].astype(object).map(labels))
         results.insert(0, "branch_id", results.index)
+        if len(self.overrides):
+            marks = self.overrides[self.overrides["applied"]].set_index("branch_id")
+            results["override"] = [tr("override_mark", "zh", reason=marks.loc[b, "reason"]) if b in marks.index
+                                   else "" for b in results.index]
         sheets = {
             both("sheet_results"): bilingual(fw, results),
             both("sheet_dimensions"): bilingual(fw, self.dimensions.reset_index()),
@@ -188,6 +279,12 @@ class Assessment:
             both("sheet_vetoes"): bilingual(fw, self.vetoes),
             both("sheet_missing"): bilingual(fw, self.missing),
         }
+        if self.points is not None:
+            sheets[both("sheet_points")] = bilingual(fw, self.points.reset_index())
+        if data is not None and self.period is not None and any(i.derivation == ASSESSOR for i in fw.indicators):
+            sheets[both("sheet_assessor_gaps")] = bilingual(fw, assessor_scores(data, fw, self.period))
+        if len(self.overrides):
+            sheets[both("sheet_overrides")] = bilingual(fw, self.overrides)
         # formula-safe texts (branch names come from the data), scores with one decimal, header frozen
         scores = {"total": "0.0", "score": "0.0", **{str(c): "0.0" for c in self.dimensions.columns}}
         return write_excel(Path(path), sheets, number_formats=scores)
@@ -209,14 +306,86 @@ class Assessment:
                                  f"{g.zh} {g.en} (veto only)" for g in fw.grades)),
             ("vetoes", "; ".join(f"{v.zh}: {v.column} {v.op} {v.value:g} → ≤ {v.cap}" for v in fw.vetoes)),
             ("quota", quotas or "none"),
+            ("standards", "; ".join(f"{g.id}: {', '.join(g.members)}" + (
+                " (" + ", ".join(f"{k} ≥ {v:g}" for k, v in g.grades.items()) + ")" if g.grades else "")
+                for g in fw.standards.groups) or fw.standards.by if fw.standards else "none"),
+            ("overrides", "; ".join(f"{b}: {g} ({r})" for b, (g, r) in s.overrides.items()) or "none"),
             ("software", f"workbench {__version__}"),
             ("created", dt.datetime.now().isoformat(timespec="seconds")),
         ]
         return method_sheet(rows)
 
+    def publicity_list(self, data: BranchData, *, lang: str = "zh") -> pd.DataFrame:
+        """The publicity list (公示名单): every branch by township, its grade, overrides marked.
+
+        Rows are ordered by township, then grade (best first) and rank; the
+        ``override`` column names a manual decision and its reason, so that no
+        decision is published silently.
+        """
+        info = data.branches.set_index("branch_id")[["township", "name", "kind"]]
+        out = info.reindex(self.prepared.index).copy()
+        out["kind"] = [tr(f"scenario_kind_{k}", lang) if f"scenario_kind_{k}" in _MESSAGES else k
+                       for k in out["kind"].astype(str)]
+        out["total"] = self.total.round(1)
+        out["rank"] = self.rank
+        if self.rank_within is not None:
+            out["rank_within"] = self.rank_within
+        grade_order = {g: k for k, g in enumerate(self.framework.grade_ids)}
+        out["grade"] = [self.framework.label(g, lang) if isinstance(g, str) else "" for g in
+                        self.grade.astype(object)]
+        applied = self.overrides[self.overrides["applied"]].set_index("branch_id") if len(self.overrides) \
+            else pd.DataFrame(columns=["reason"])
+        out["override"] = [tr("override_mark", lang, reason=applied.loc[b, "reason"]) if b in applied.index else ""
+                           for b in out.index]
+        out["_order"] = self.grade.astype(object).map(grade_order).fillna(len(grade_order))
+        out = out.reset_index().sort_values(["township", "_order", "rank"], kind="stable").drop(columns="_order")
+        return out.rename(columns=lambda c: tr(f"column_{c}", lang) if f"column_{c}" in _MESSAGES else c)
+
+    def publicity_to_excel(self, path: str | os.PathLike, data: BranchData, *, lang: str = "zh") -> Path:
+        """Write the publicity list (公示名单) to a workbook: one sheet per township (formula-safe, atomic)."""
+        frame = self.publicity_list(data, lang=lang)
+        township = tr("column_township", lang)
+        sheets = {}
+        for name, part in frame.groupby(township, sort=False):
+            title = _sheet_title(str(name), sheets)
+            sheets[title] = part.reset_index(drop=True)
+        if not sheets:
+            sheets[tr("sheet_publicity", lang)] = frame
+        return write_excel(Path(path), sheets, number_formats={tr("column_total", lang): "0.0"})
+
     def __repr__(self) -> str:
         counts = ", ".join(f"{k} {v}" for k, v in self.grade_counts().items())
         return f"Assessment(period={self.period}, branches={len(self.total)}, {counts})"
+
+
+# ================================================================ overrides
+
+def _apply_overrides(codes: np.ndarray, overrides: dict, index: pd.Index, categories: list[str]
+                     ) -> tuple[np.ndarray, pd.DataFrame]:
+    """Grade codes with the manual decisions applied, and the table of decisions (never silent)."""
+    columns = ["branch_id", "grade_computed", "grade", "reason", "applied"]
+    if not overrides:
+        return codes, pd.DataFrame(columns=columns)
+    out = codes.copy()
+    rows = []
+    for branch, (grade, reason) in overrides.items():
+        pos = index.get_indexer([branch])[0]
+        before = categories[codes[pos]] if pos >= 0 and codes[pos] >= 0 else None
+        if pos >= 0:
+            out[pos] = categories.index(grade)
+        rows.append({"branch_id": branch, "grade_computed": before, "grade": grade, "reason": reason,
+                     "applied": pos >= 0})
+    return out, pd.DataFrame(rows, columns=columns)
+
+
+def _sheet_title(name: str, taken) -> str:
+    """An Excel sheet name (at most 31 characters, none of []:*?/\\) not yet taken."""
+    title = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "-"
+    k = 2
+    while title in taken:
+        title = f"{title[:28]}_{k}"
+        k += 1
+    return title
 
 
 # ================================================================ results table

@@ -285,6 +285,11 @@ class Grading:
         Default: the framework's (``framework.quota_rules``). Applied best grade first.
     scopes : mapping of name to boolean array, optional
         The branches of each scope a quota rule names.
+    kinds : array of str, optional
+        The kind of each branch, for a framework with standards by kind
+        (``framework.standards``): its groups' own grade bands, and quota
+        scopes that name a group or a kind (or ``each``: the rule holds within
+        every group) are resolved from them.
 
     Codes index the grades worst first (the categories of ``Assessment.grade``);
     -1 marks a branch without a total.
@@ -298,13 +303,29 @@ class Grading:
     """
 
     def __init__(self, framework: Framework, flags: pd.DataFrame, *, quotas: Sequence[QuotaRule] | None = None,
-                 scopes: Mapping[str, np.ndarray] | None = None):
+                 scopes: Mapping[str, np.ndarray] | None = None, kinds=None):
         n = len(flags)
         categories = list(reversed(framework.grade_ids))
         self.categories = categories
         self.n_grades = len(categories)
         scored = [g for g in framework.grades if g.min is not None]                 # best first
         self.mins = np.array([g.min for g in reversed(scored)], dtype="float64")    # ascending
+        standards = getattr(framework, "standards", None)
+        self.group_of = None
+        if standards is not None and kinds is not None:
+            kinds = np.asarray(kinds).astype(str)
+            if kinds.shape != (n,):
+                raise ValueError(f"kinds: expected {n} values, got shape {kinds.shape}")
+            self.group_of, banded = group_labels(framework, kinds)
+            if banded:
+                # each branch's own minimums (rows: grades ascending, columns: branches)
+                mins = np.repeat(self.mins[:, None], n, axis=1)
+                for group in standards.groups:
+                    mask = self.group_of == group.id
+                    for k, g in enumerate(reversed(scored)):
+                        if g.id in group.grades:
+                            mins[k, mask] = group.grades[g.id]
+                self.mins = mins
         self.first = categories.index(scored[-1].id)
         best = len(categories) - 1
         self.vetoes: list[tuple[np.ndarray, int]] = []
@@ -320,7 +341,12 @@ class Grading:
         self.caps = caps if (caps < best).any() else None
         rules = framework.quota_rules if quotas is None else tuple(quotas)
         minimum = {g.id: g.min for g in framework.grades}
+        if self.mins.ndim == 2:
+            minimum.update({g.id: float(self.mins[k].min()) for k, g in enumerate(reversed(scored))})
         scopes = dict(scopes or {})
+        if self.group_of is not None:
+            rules, found = _resolve_scopes(rules, self.group_of, kinds)
+            scopes = {**found, **scopes}
         self.quotas: list[GradeQuota] = []
         # best grade first; rules on one grade keep their order
         for rule in sorted(rules, key=lambda r: -categories.index(r.grade)):
@@ -342,7 +368,7 @@ class Grading:
         """The grade of each band a total reaches, before vetoes and quotas (NaN: the lowest band)."""
         # how many minimums above the lowest the total reaches (NaN reaches none)
         codes = np.full(total.shape, self.first, dtype=dtype)
-        for low in self.mins[1:]:
+        for low in self.mins[1:]:   # a minimum per grade, or per grade and branch (standards by kind)
             codes += total >= low
         return codes
 
@@ -416,6 +442,39 @@ class Grading:
             hits.extend((int(b), v, int(codes[b]), cap) for b in np.flatnonzero(lowered))
             codes = np.where(holds, np.minimum(codes, cap), codes)
         return hits
+
+
+def group_labels(framework: Framework, kinds: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The standards group of each branch (its group's id, else its kind) and whether any group has bands.
+
+    >>> from workbench.assess.framework import Framework, Standards
+    >>> urban = Standards(groups=[{"id": "urban", "values": ["community", "institution"]}])
+    >>> fw = Framework.default().model_copy(update={"standards": urban})
+    >>> group_labels(fw, np.array(["village", "community"]))[0].tolist()
+    ['village', 'urban']
+    """
+    out = np.asarray(kinds).astype(object).copy()
+    banded = False
+    for group in framework.standards.groups:
+        out[np.isin(kinds, group.members)] = group.id
+        banded = banded or bool(group.grades)
+    return out.astype(str), banded
+
+
+def _resolve_scopes(rules, group_of: np.ndarray, kinds: np.ndarray) -> tuple[tuple[QuotaRule, ...], dict]:
+    """Quota rules with ``each`` expanded into one rule per group, and the branches of every scope named."""
+    out, scopes = [], {}
+    for rule in rules:
+        if rule.scope is None:
+            out.append(rule)
+        elif rule.scope == "each":
+            for group in sorted(set(group_of.tolist())):
+                scopes[group] = group_of == group
+                out.append(QuotaRule(rule.grade, rule.max_share, group))
+        else:
+            scopes[rule.scope] = (group_of == rule.scope) | (kinds == rule.scope)
+            out.append(rule)
+    return tuple(out), scopes
 
 
 def demote_at_or_below(codes: np.ndarray, total: np.ndarray, code: int, cut, holders: np.ndarray) -> None:

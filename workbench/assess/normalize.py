@@ -26,7 +26,8 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from .framework import Normalization
 
-__all__ = ["minmax", "zscore", "rank", "target", "goalposts", "normalize", "Method", "METHODS"]
+__all__ = ["minmax", "zscore", "rank", "target", "goalposts", "proportional", "deduct_below", "deduct_each",
+           "assessor_share", "normalize", "Method", "METHODS"]
 
 Direction = Literal["higher", "lower"]
 
@@ -129,6 +130,53 @@ def goalposts(values, direction: Direction = "higher", *, low: float, high: floa
     return score if direction == "higher" else 100.0 - score
 
 
+# ------------------------------------------------------------- rule sheets
+# The methods of a county rule sheet (评分细则): the share of an item's full points earned, x 100.
+# A missing value on an item that applies earns nothing (0), as the county's spreadsheet counts it.
+
+def _earned(points: float, earned: np.ndarray) -> np.ndarray:
+    return np.nan_to_num(np.clip(earned, 0.0, points) / points * 100.0, nan=0.0)
+
+
+def proportional(values, *, standard: float) -> np.ndarray:
+    """points x clip(value / standard, 0, 1), as a share of the points x 100; missing earns 0.
+
+    >>> proportional(np.array([2.0, 4.0, 6.0, np.nan]), standard=4).tolist()
+    [50.0, 100.0, 100.0, 0.0]
+    """
+    x = np.asarray(values, dtype="float64")
+    return np.nan_to_num(np.clip(x / standard, 0.0, 1.0) * 100.0, nan=0.0)
+
+
+def deduct_below(values, *, standard: float, per_unit: float, points: float) -> np.ndarray:
+    """points - per_unit x max(0, standard - value), clipped to [0, points] (每低于标准1个单位扣 per_unit 分).
+
+    >>> deduct_below(np.array([12.0, 10.0, 0.0]), standard=12, per_unit=0.5, points=5).tolist()
+    [100.0, 80.0, 0.0]
+    """
+    x = np.asarray(values, dtype="float64")
+    return _earned(points, points - per_unit * np.maximum(0.0, standard - x))
+
+
+def deduct_each(values, *, per_unit: float, points: float) -> np.ndarray:
+    """points - per_unit x value, clipped to [0, points] (每发生1次扣 per_unit 分).
+
+    >>> deduct_each(np.array([0.0, 3.0, 20.0]), per_unit=1, points=6).tolist()
+    [100.0, 50.0, 0.0]
+    """
+    x = np.asarray(values, dtype="float64")
+    return _earned(points, points - per_unit * x)
+
+
+def assessor_share(values, *, points: float) -> np.ndarray:
+    """The assessors' score as a share of the item's points (clipped to [0, points]).
+
+    >>> assessor_share(np.array([8.0, 10.0, np.nan]), points=10).tolist()
+    [80.0, 100.0, 0.0]
+    """
+    return _earned(points, np.asarray(values, dtype="float64"))
+
+
 def _reads_nothing(spec: Normalization, direction: Direction) -> frozenset:
     return frozenset()
 
@@ -163,7 +211,16 @@ METHODS: dict[str, Method] = {
                                                   bounds=s.get("bounds")),
                      lambda spec, d: frozenset({"bounds"} if spec.worst is None and d == "lower" else ())),
     "goalposts": Method(lambda x, spec, d, s: goalposts(x, d, low=spec.low, high=spec.high)),
+    # the rule sheet's methods: fixed rules, the direction is the rule's own
+    "proportional": Method(lambda x, spec, d, s: proportional(x, standard=spec.standard)),
+    "deduct_below": Method(lambda x, spec, d, s: deduct_below(x, standard=spec.standard, per_unit=spec.per_unit,
+                                                              points=spec.points)),
+    "deduct_each": Method(lambda x, spec, d, s: deduct_each(x, per_unit=spec.per_unit, points=spec.points)),
+    "assessor": Method(lambda x, spec, d, s: assessor_share(x, points=spec.points)),
 }
+
+#: Methods under which a missing value scores 0 (an item of a rule sheet) rather than being left out.
+MISSING_EARNS_ZERO = frozenset({"proportional", "deduct_below", "deduct_each", "assessor"})
 
 
 def normalize(values, spec: Normalization, direction: Direction = "higher", *, stats=None) -> np.ndarray:

@@ -40,7 +40,7 @@ from ..files import YamlError, atomic_path, safe_yaml_load
 from .framework import Aggregation, Framework, FrameworkError, Normalization, validate_model
 from .assessment import Assessment, Comparison, results_table
 from .labels import plain_data
-from .normalize import normalize
+from .normalize import MISSING_EARNS_ZERO, normalize
 
 __all__ = ["Scheme", "Prepared", "Assessment", "Comparison", "MissingPolicy", "WEIGHT_PRESETS", "results_table"]
 
@@ -67,6 +67,16 @@ class Prepared:
     missing_policy: str
     groups: pd.Series | None
     period: int | None
+    #: the branch kind of each row (a rule sheet's items apply by kind; standards group by it), or None
+    kinds: np.ndarray | None = None
+    #: bool, branches x indicators: the item applies to the branch (None: every item applies everywhere)
+    applicable: np.ndarray | None = None
+    #: bool per indicator: a missing value earns 0 (the methods of a rule sheet) instead of being left out
+    zero_missing: np.ndarray | None = None
+    #: bonus points earned per branch and bonus item (a rule sheet's 加分), or None
+    bonus_items: pd.DataFrame | None = None
+    #: bonus points added to each branch's total (the items' sum, within the framework's cap), or None
+    bonus: np.ndarray | None = None
 
     @cached_property
     def complete(self) -> bool:
@@ -88,10 +98,13 @@ class Prepared:
     def missing_report(self) -> pd.DataFrame:
         """One row per branch and indicator without an observed value, and what was done."""
         observed = self.raw.notna().to_numpy()
+        if self.applicable is not None:
+            observed = observed | ~self.applicable   # an item of other kinds is not missing
         rows, cols = np.nonzero(~observed)
         ids = np.asarray(self.indicator_ids, dtype=object)
+        zero = self.zero_missing[cols] if self.zero_missing is not None else np.zeros(len(cols), bool)
         action = np.where(self.imputed[rows, cols], "imputed by township mean",
-                          "left out; weights re-normalized")
+                          np.where(zero, "earns 0 (no value)", "left out; weights re-normalized"))
         return pd.DataFrame({
             "branch_id": self.index.to_numpy()[rows],
             "indicator": ids[cols],
@@ -101,6 +114,13 @@ class Prepared:
 
 
 # ===================================================================== scheme
+
+class _Override(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    grade: str
+    reason: str
+
 
 class _SchemeFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -114,6 +134,7 @@ class _SchemeFile(BaseModel):
     created: str | None = None
     note: str = ""
     origin: dict = {}
+    overrides: dict[str, _Override] = {}
 
 
 class _Cache:
@@ -155,6 +176,8 @@ class Scheme:
         self.name = name
         self.note = ""
         self.origin: dict = {}
+        #: manual grade decisions: branch_id -> (grade, reason); applied after bands, vetoes and quotas
+        self.overrides: dict[str, tuple[str, str]] = {}
         base = {d.id: float(d.weight) for d in framework.dimensions}
         base.update({i.id: float(i.weight) for i in framework.indicators})
         self._weights = _checked_weights(framework, base, weights or {})
@@ -228,6 +251,37 @@ class Scheme:
             changes["name"] = name
         return self._derive(**changes)
 
+    def with_overrides(self, overrides: Mapping[str, tuple[str, str] | Mapping], *, replace: bool = False
+                       ) -> Scheme:
+        """A scheme with manual grade decisions (直接评定): ``{branch_id: (grade, reason)}``.
+
+        A decision sets the branch's final grade after bands, vetoes and quotas
+        (an honour graded directly, a downgrade after a complaint); it needs a
+        reason, is saved with the scheme and is listed in every result and export
+        as an override, never silently. ``replace`` drops the earlier decisions;
+        a grade of None removes one branch's decision.
+
+        >>> s = Scheme(Framework.default()).with_overrides({"B001": ("strong", "县级先进党组织")})
+        >>> s.overrides["B001"]
+        ('strong', '县级先进党组织')
+        """
+        grades = self.framework.grade_ids
+        merged = {} if replace else dict(self.overrides)
+        for branch, decision in overrides.items():
+            if isinstance(decision, Mapping):
+                decision = (decision.get("grade"), decision.get("reason", ""))
+            grade, reason = decision
+            if grade is None:
+                merged.pop(str(branch), None)
+                continue
+            if grade not in grades:
+                raise ValueError(f"override of {branch!r}: {grade!r} is not a grade (grades: {grades})")
+            if not str(reason or "").strip():
+                raise ValueError(f"override of {branch!r}: a manual grade needs its reason "
+                                 "(e.g. 'county honour 2025', 'complaint upheld')")
+            merged[str(branch)] = (grade, str(reason).strip())
+        return self._derive(overrides=merged)
+
     def with_effective_weights(self, weights: Mapping[str, float] | pd.Series, *, name: str | None = None
                                ) -> Scheme:
         """A scheme whose index-level (effective) indicator weights are ``weights``.
@@ -276,6 +330,7 @@ class Scheme:
         """A scheme with other normalizations (``{"*": "rank"}`` for all indicators)."""
         new = Scheme(self.framework, weights=self._weights, normalization={**self._norms, **normalization},
                      aggregation=self.aggregation, missing=self.missing, name=self.name)
+        new.overrides = dict(self.overrides)
         return new
 
     def with_aggregation(self, *, indicators: str | None = None, dimensions: str | None = None) -> Scheme:
@@ -393,6 +448,15 @@ class Scheme:
         for k, ind in enumerate(fw.indicators):
             normalized[:, k] = normalize(values[:, k], self._norms[ind.id], ind.direction,
                                          stats=self._statistics.get(ind.id))
+        kinds = table["kind"].astype(str).to_numpy() if "kind" in table.columns else None
+        applicable = None
+        if any(i.applies_to for i in fw.indicators):
+            if kinds is None:
+                raise ValueError("the indicator table lacks the branch kinds some items apply to; compute it "
+                                 f"with the same framework ({fw.name!r})")
+            applicable = np.column_stack([np.isin(kinds, i.applies_to) if i.applies_to
+                                          else np.ones(len(kinds), dtype=bool) for i in fw.indicators])
+            normalized = np.where(applicable, normalized, np.nan)
         present = ~np.isnan(normalized)
         imputed = np.zeros_like(present)
         if self.missing == "impute_township" and not present.all():
@@ -408,14 +472,19 @@ class Scheme:
             county_mean = frame.mean() if self._fill is None else pd.Series(self._fill).reindex(ids)
             fill = town_mean.fillna(county_mean).to_numpy()
             imputed = ~present & ~np.isnan(fill)
+            if applicable is not None:
+                imputed &= applicable
             normalized = np.where(imputed, fill, normalized)
             present = present | imputed
         flag_cols = [v.column for v in fw.vetoes]
         flags = table.reindex(columns=sorted(set(flag_cols)))
+        bonus_items, bonus = _bonus(fw, table, kinds)
+        zero_missing = np.array([self._norms[i].method in MISSING_EARNS_ZERO for i in ids], dtype=bool)
         return Prepared(index=table.index, indicator_ids=tuple(ids), raw=raw, normalized=normalized,
                         present=present, imputed=imputed, flags=flags, missing_policy=self.missing,
                         groups=None if groups is None else pd.Series(groups).reindex(table.index),
-                        period=table.attrs.get("period"))
+                        period=table.attrs.get("period"), kinds=kinds, applicable=applicable,
+                        zero_missing=zero_missing, bonus_items=bonus_items, bonus=bonus)
 
     def score(self, table: pd.DataFrame | Prepared, *, groups: pd.Series | BranchData | None = None
               ) -> Assessment:
@@ -439,7 +508,10 @@ class Scheme:
             dims = np.column_stack([
                 agg.geometric(prepared.normalized[:, block[:, j] > 0], block[block[:, j] > 0, j])
                 for j in range(block.shape[1])])
-        total = agg.METHODS[self.aggregation.dimensions](dims, wd)
+        if self.aggregation.dimensions == "points":
+            total = points_total(prepared, block @ wd)
+        else:
+            total = agg.METHODS[self.aggregation.dimensions](dims, wd)
         return dims, total
 
     # ------------------------------------------------------------------- files
@@ -467,6 +539,8 @@ class Scheme:
             "aggregation": self.aggregation.model_dump(),
             "missing": self.missing,
         }
+        if self.overrides:
+            doc["overrides"] = {b: {"grade": g, "reason": r} for b, (g, r) in self.overrides.items()}
         path = Path(path)
         with atomic_path(path) as tmp:
             tmp.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -490,6 +564,8 @@ class Scheme:
         try:
             scheme = cls(framework, weights=doc.weights, normalization=doc.normalization,
                          aggregation=doc.aggregation, missing=doc.missing, name=doc.scheme)
+            if doc.overrides:
+                scheme = scheme.with_overrides({b: (o.grade, o.reason) for b, o in doc.overrides.items()})
         except (KeyError, ValueError) as exc:
             raise FrameworkError(f"{path}: {exc.args[0] if exc.args else exc}") from None
         return scheme.with_origin(note=doc.note, origin=doc.origin)
@@ -523,6 +599,52 @@ class Scheme:
         return pd.DataFrame(rows)
 
 
+def points_total(prepared: Prepared, effective: np.ndarray) -> np.ndarray:
+    """The total of a points framework: 100 x points earned / points of the items that apply, + bonus.
+
+    ``effective`` are the index-level weights of the items (their points as
+    shares); the normalized scores are the shares of each item's points earned
+    (x 100). Items that do not apply to a branch are not present and leave its
+    denominator; a missing value on an item that applies scores 0.
+
+    >>> p = Prepared(pd.Index(["a"]), ("x", "y"), pd.DataFrame(), np.array([[50.0, np.nan]]),
+    ...              np.array([[True, False]]), np.zeros((1, 2), bool), pd.DataFrame(), "renormalize", None, None,
+    ...              bonus=np.array([2.0]))
+    >>> points_total(p, np.array([0.25, 0.75])).tolist()     # only x applies: 50 % of it, + 2 bonus points
+    [52.0]
+    """
+    if prepared.complete:
+        total = prepared.normalized @ effective
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            den = prepared.present_float @ effective
+            total = np.where(den > 0, (prepared.filled @ effective) / np.where(den > 0, den, 1), np.nan)
+    if prepared.bonus is not None:
+        total = total + prepared.bonus
+    return total
+
+
+def _bonus(framework: Framework, table: pd.DataFrame, kinds) -> tuple[pd.DataFrame | None, np.ndarray | None]:
+    """Bonus points per branch and item (min(points, per_unit x value), 0 when missing or not applicable)."""
+    if not framework.bonus:
+        return None, None
+    lacking = [b.id for b in framework.bonus if b.id not in table.columns]
+    if lacking:
+        raise ValueError(f"the indicator table lacks the bonus items {lacking}; compute it with the same "
+                         f"framework ({framework.name!r})")
+    earned = {}
+    for b in framework.bonus:
+        value = table[b.id].to_numpy(dtype="float64")
+        points = np.nan_to_num(np.clip(b.per_unit * value, 0.0, b.points), nan=0.0)
+        if b.applies_to:
+            if kinds is None:
+                raise ValueError(f"the indicator table lacks the branch kinds bonus item {b.id!r} applies to")
+            points = np.where(np.isin(kinds, b.applies_to), points, 0.0)
+        earned[b.id] = points
+    items = pd.DataFrame(earned, index=table.index)
+    return items, np.minimum(items.to_numpy().sum(axis=1), framework.max_bonus)
+
+
 def _checked_weights(framework: Framework, weights: Mapping[str, float], changes: Mapping[str, float]
                      ) -> dict[str, float]:
     """``weights`` with ``changes`` applied, every rule of a valid weighting checked once (the one place).
@@ -552,8 +674,10 @@ def _checked_weights(framework: Framework, weights: Mapping[str, float], changes
 # ------------------------------------------------------------------ presets
 
 def _framework_preset(scheme: Scheme, table, groups) -> Scheme:
-    return Scheme(scheme.framework, normalization=scheme._norms, aggregation=scheme.aggregation,
-                  missing=scheme.missing, name="default")._share_cache(scheme)
+    new = Scheme(scheme.framework, normalization=scheme._norms, aggregation=scheme.aggregation,
+                 missing=scheme.missing, name="default")._share_cache(scheme)
+    new.overrides = dict(scheme.overrides)
+    return new
 
 
 def _equal_preset(scheme: Scheme, table, groups) -> Scheme:

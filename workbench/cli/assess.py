@@ -15,7 +15,8 @@ def register(sub) -> None:
 def _register_score(sub) -> None:
     p = sub.add_parser("score", help="compute indicators and score every branch")
     p.add_argument("path", help="data folder, workbook, or (with --engine dask) a partitioned dataset")
-    p.add_argument("--framework", help="framework YAML (default: the six-point default)")
+    p.add_argument("--framework", help="framework YAML or a county rule sheet 评分细则 (.xlsx, .csv); "
+                                       "default: the six-point default")
     p.add_argument("--scheme", help="weighting scheme YAML saved by the workbench")
     p.add_argument("--period", type=int, help="assessment year (default: the latest with records)")
     p.add_argument("--engine", choices=["pandas", "dask"], default="pandas")
@@ -25,6 +26,10 @@ def _register_score(sub) -> None:
                    help="with --engine dask: trust the stored Parquet types of a dataset this package wrote "
                         "(about five times faster)")
     p.add_argument("-o", "--output", required=True, help="results file: .xlsx, .parquet or .csv")
+    p.add_argument("--publicity", metavar="XLSX",
+                   help="also write the publicity list (公示名单): grades by township, overrides marked")
+    p.add_argument("--lang", choices=["zh", "en"], default="en",
+                   help="language of messages and of the publicity list (default en)")
     p.set_defaults(func=_cmd_score)
 
 
@@ -33,7 +38,8 @@ def load_scheme(args):
     from ..assess.framework import Framework
     from ..assess.scoring import Scheme
 
-    framework = Framework.from_yaml(args.framework) if args.framework else Framework.default()
+    lang = getattr(args, "lang", "en")
+    framework = Framework.from_file(args.framework, lang=lang) if args.framework else Framework.default()
     scheme = Scheme.from_yaml(args.scheme, framework) if args.scheme else Scheme(framework)
     return framework, scheme
 
@@ -41,6 +47,9 @@ def load_scheme(args):
 def _cmd_score(args) -> int:
     framework, scheme = load_scheme(args)
     if args.engine == "dask":
+        if framework.points_based or scheme.overrides:
+            raise ValueError("--engine dask scores weighted-index frameworks; score a rule sheet (or a scheme "
+                             "with manual grades) with --engine pandas")
         from .scale import score_command_dask
 
         return score_command_dask(args, framework, scheme)
@@ -72,7 +81,12 @@ def _cmd_score(args) -> int:
                                  for g, n in counts.items()))
     if len(result.vetoes):
         print(f"vetoes applied: {len(result.vetoes)}; quota demotions: {len(result.quota_demoted)}")
+    if len(result.overrides):
+        print(f"manual grade decisions (overrides): {int(result.overrides['applied'].sum())} applied, "
+              f"{int((~result.overrides['applied']).sum())} on branches not in this assessment")
     print(f"results -> {out}")
+    if args.publicity:
+        print(f"publicity list -> {result.publicity_to_excel(args.publicity, data, lang=args.lang)}")
     return 0
 
 
@@ -86,7 +100,8 @@ def _register_robustness(subparsers) -> None:
     )
     p.add_argument("path", help="data folder (CSV), .xlsx workbook or Parquet folder, or (with --engine dask) "
                                 "a partitioned dataset")
-    p.add_argument("--framework", help="framework YAML (default: the built-in framework)")
+    p.add_argument("--framework", help="framework YAML or a county rule sheet 评分细则 (.xlsx, .csv); "
+                                       "default: the built-in framework")
     p.add_argument("--scheme", help="scheme YAML saved by Scheme.to_yaml (default: the framework's weights)")
     p.add_argument("--period", type=int, help="assessment year (default: the latest year with records)")
     p.add_argument("--engine", choices=["pandas", "dask"], default="pandas",
@@ -133,6 +148,9 @@ def _cmd_robustness(args) -> int:
         if args.threads is not None:
             raise ValueError("--threads: with --engine dask the cluster's workers set the parallelism "
                              "(--scheduler); --threads is for the pandas engine")
+        if fw.points_based:
+            raise ValueError("--engine dask runs weighted-index frameworks; run a rule sheet's robustness with "
+                             "--engine pandas")
         from .scale import robustness_command_dask
 
         return robustness_command_dask(args, fw, scheme)

@@ -75,6 +75,9 @@ def _common_arguments(p, *, port: int) -> None:
                    help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--lang", choices=LANGS, default="zh", help="dashboard language (default zh)")
     p.add_argument("--theme", choices=THEMES, default="light", help="light or dark (default light)")
+    p.add_argument("--framework", default=None,
+                   help="the assessment the dashboards score: a framework YAML or a county rule sheet "
+                        "评分细则 (.xlsx, .csv); default the built-in framework")
     p.add_argument("--notebooks", default=None,
                    help="folder of dashboard notebooks (default: notebooks/ of the repository)")
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
@@ -86,7 +89,8 @@ def _common_arguments(p, *, port: int) -> None:
 def _options_from_args(args, **extra) -> ServeOptions:
     return serve_options(
         data=args.data, notebooks=args.notebooks, port=args.port, host=args.host,
-        lang=args.lang, theme=args.theme, open_browser=not args.no_browser, state_dir=args.state_dir, **extra,
+        lang=args.lang, theme=args.theme, open_browser=not args.no_browser, state_dir=args.state_dir,
+        framework=args.framework, **extra,
     )
 
 
@@ -95,7 +99,15 @@ def _check_data(opts: ServeOptions) -> None:
     from ..data import load
 
     print(f"检查数据 / checking the data: {opts.data} ...", flush=True)
-    load(opts.data)  # a DataError lists every problem; the command prints it and exits 1
+    data = load(opts.data)  # a DataError lists every problem; the command prints it and exits 1
+    if opts.framework is not None:
+        from ..assess.framework import Framework
+        from ..assess.indicators import compute_indicators
+
+        print(f"检查考评办法 / checking the framework: {opts.framework} ...", flush=True)
+        framework = Framework.from_file(opts.framework, lang=opts.lang)   # refused at its cells
+        if data.periods:
+            compute_indicators(data, framework, period=data.periods[-1])    # assessor scores against its items
 
 
 def _pools(values: list[str]) -> dict[str, int]:

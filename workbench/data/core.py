@@ -1,4 +1,4 @@
-"""BranchData: the six validated tables of a county (plus optional yearly outcomes)."""
+"""BranchData: the six validated tables of a county (plus optional yearly outcomes and assessor scores)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,9 @@ class LoadSummary:
     source: str
     tables: pd.DataFrame
     warning_records: tuple = ()
+    #: where each row of the small tables checked again later came from (the ``scores`` table: its
+    #: items are known once a rule sheet is given): table -> the table as read
+    places: Mapping = dataclasses.field(default_factory=dict)
 
     def warnings(self, lang: str = "en") -> pd.DataFrame:
         """Warnings and notes as a table (same columns as ``DataError.problems``) in ``lang``."""
@@ -96,7 +100,12 @@ def _summary(raw: dict[str, RawTable], typed: dict[str, pd.DataFrame], log: Prob
         rows.append({"table": name, "表": TABLES[name].zh, "source": shown, "rows": len(typed.get(name, [])),
                      "blank": table.skipped_blank, "totals": table.skipped_totals})
     frame = pd.DataFrame(rows, columns=["table", "表", "source", "rows", "blank", "totals"])
-    return LoadSummary(source, frame, tuple(log.warnings))
+    places = {name: raw[name] for name in LATER_CHECKED if name in raw}
+    return LoadSummary(source, frame, tuple(log.warnings), places)
+
+
+#: Tables whose rows are checked again when scoring (against a rule sheet): their places are kept.
+LATER_CHECKED = ("scores",)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -120,6 +129,7 @@ class BranchData:
     inspections: pd.DataFrame
     problems: pd.DataFrame
     outcomes: pd.DataFrame = dataclasses.field(default_factory=lambda: empty_table("outcomes"))
+    scores: pd.DataFrame = dataclasses.field(default_factory=lambda: empty_table("scores"))
     source: str = ""
     #: What the load read and skipped (:class:`LoadSummary`); None for data made in code.
     intake: LoadSummary | None = dataclasses.field(default=None, repr=False, compare=False)
@@ -209,6 +219,27 @@ class BranchData:
             "weak_lax": False,
         }, index=index)
 
+    def where(self, table: str, positions, column: str = "") -> list:
+        """Where rows of ``table`` (positions in the loaded frame) came from, as the clerk sees them.
+
+        The workbook, sheet and Excel cell when the data were loaded from files
+        and the table is one checked again later (``scores``); else the table
+        and the row number a CSV export of it would show.
+
+        >>> import workbench as wb
+        >>> wb.load("sample_data/county.xlsx").where("scores", [0], "assessor_score")[0].cell
+        '考核评分!E2'
+        """
+        positions = list(positions)
+        raw = self.intake.places.get(table) if self.intake is not None else None
+        if raw is not None and len(positions) and max(positions) < len(raw.frame):
+            return raw.where(positions, column)
+        from .errors import Where
+
+        name = f"{TABLES[table].zh}.csv"
+        return [Where(name, row=int(p) + 2, header=TABLES[table].column(column).zh if column else "")
+                for p in positions]
+
     def summary(self) -> pd.DataFrame:
         """Rows and date range per table."""
         rows = []
@@ -243,7 +274,7 @@ class BranchData:
         folder = Path(folder)
         with atomic_folder(folder) as tmp:
             for name, frame in self.tables().items():
-                if name == "outcomes" and frame.empty:
+                if not TABLES[name].required and frame.empty:
                     continue
                 fname = f"{TABLES[name].zh if lang == 'zh' else name}.csv"
                 out = _formula_safe_text(_export_frame(name, frame, lang))
@@ -261,7 +292,7 @@ class BranchData:
         """
         sheets = {}
         for name, frame in self.tables().items():
-            if name == "outcomes" and frame.empty:
+            if not TABLES[name].required and frame.empty:
                 continue
             sheet = TABLES[name].zh if lang == "zh" else name
             sheets[sheet] = _export_frame(name, frame, lang, excel=True)
@@ -272,7 +303,7 @@ class BranchData:
         folder = Path(folder)
         with atomic_folder(folder) as tmp:
             for name, frame in self.tables().items():
-                if name == "outcomes" and frame.empty:
+                if not TABLES[name].required and frame.empty:
                     continue
                 frame.to_parquet(tmp / f"{name}.parquet", index=False)
         return folder

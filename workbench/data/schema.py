@@ -315,6 +315,29 @@ TABLES: dict[str, TableSchema] = {
         required=False,
         other_names=("年度数据",),
     ),
+    # Optional: the scores of the items a county's rule sheet (评分细则) leaves to the assessors:
+    # each branch scores itself first (自评分), then the assessors score it on site (考核分).
+    # Which items exist and their full points come from the rule sheet, so they are checked
+    # against it when scoring (workbench.assess.rulesheet.check_scores).
+    "scores": TableSchema(
+        "scores", "考核评分", ("branch_id", "year", "item"),
+        (
+            _id("branch_id", "支部编号"),
+            Column("year", "年度", "int", minimum=1921, other_headers=("考核年度",)),
+            _id("item", "项目", en="Item", other_headers=("项目编号", "考核项目", "评分项目")),
+            Column("self_score", "自评分", "float", nullable=True, minimum=0,
+                   en="Self score", other_headers=("自查分", "自评得分", "自查得分")),
+            Column("assessor_score", "考核分", "float", nullable=True, minimum=0,
+                   en="Assessor score", other_headers=("考核得分", "考核组评分", "评分")),
+            Column("assessor", "考核人", "text", required=False, nullable=True,
+                   other_headers=("考核组", "评分人")),
+            # not 备注: a 备注 column is a clerk's remark the intake passes over in every table
+            Column("note", "考核意见", "text", required=False, nullable=True, other_headers=("评分说明", "扣分说明")),
+        ),
+        references=(Reference("branch_id", "branches", "branch_id"),),
+        required=False,
+        other_names=("考核打分", "现场考核", "assessor_scores"),
+    ),
 }
 
 TABLE_ORDER = tuple(TABLES)

@@ -472,4 +472,6 @@ UI: dict[str, tuple[str, str]] = {
     "ctx_data": ("数据 {source}（{loaded} 载入）", "data {source} (loaded {loaded})"),
     "ctx_data_plain": ("数据 {source}", "data {source}"),
     "ctx_made": ("生成于 {when}", "made {when}"),
+    # a county rule sheet in the weight explorer: the points a slider stands for
+    "points_value": ("{points:g} 分", "{points:g} points"),
 }

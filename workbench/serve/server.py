@@ -45,6 +45,7 @@ from ..views.environment import (
     ENV_DATA,
     ENV_LANG,
     ENV_THEME,
+    ENV_FRAMEWORK,
     LANGS,
     MAX_UPLOAD_BYTES,
     THEMES,
@@ -240,6 +241,8 @@ class ServeOptions:
     max_kernels_per_user: int = 8
     connect_timeout: float = 60.0
     login_hours: float = 12.0
+    #: the framework YAML or county rule sheet the dashboards score (None: the built-in framework)
+    framework: Path | None = None
 
     @property
     def users_path(self) -> Path:
@@ -269,6 +272,7 @@ def serve_options(
     max_kernels_per_user: int = 8,
     connect_timeout: float = 60.0,
     login_hours: float = 12.0,
+    framework: str | Path | None = None,
 ) -> ServeOptions:
     """Check the options of a server and make the paths absolute.
 
@@ -304,6 +308,10 @@ def serve_options(
         raise ValueError("--host must be an address or host name; got an empty string")
     _choice("--lang", lang, LANGS)
     _choice("--theme", theme, THEMES)
+    framework_path = Path(framework).expanduser().absolute() if framework else None
+    if framework_path is not None and not framework_path.is_file():
+        raise FileNotFoundError(f"--framework: no such file: {framework_path} (expected a framework YAML or a "
+                                "county rule sheet 评分细则 .xlsx / .csv)")
     if not isinstance(preheat, int) or preheat < 0:
         raise ValueError(f"--preheat must be 0 or a positive number of kernels; got {preheat!r}")
     pools = dict(pools or {})
@@ -329,6 +337,7 @@ def serve_options(
         names=tuple(names), proxy_header=proxy_header, proxy_addresses=tuple(proxy_addresses),
         max_kernels=max_kernels, max_kernels_per_user=max_kernels_per_user,
         connect_timeout=float(connect_timeout), login_hours=float(login_hours),
+        framework=framework_path,
     )
 
 
@@ -360,6 +369,7 @@ def server_environment(opts: ServeOptions) -> dict[str, str]:
         ENV_LANG: opts.lang,
         ENV_THEME: opts.theme,
         ENV_STATE: str(opts.state_dir),
+        ENV_FRAMEWORK: str(opts.framework) if opts.framework is not None else "",
         ENV_IDENTITY_DIR: str(identity_dir(opts)),
         "WORKBENCH_SHOW_TRACEBACKS": "1" if opts.show_tracebacks else "0",
         "JUPYTER_PATH": os.pathsep.join(jupyter_path),

@@ -209,7 +209,10 @@ def ranking(result, *, lang: str = "zh", title: str | None = None, height: int |
         hovertemplate="%{y}<br>%{customdata[1]} · %{x:.1f}<extra>%{customdata[0]}</extra>"))
     fig.update_yaxes(autorange="reversed", title="")
     low = float(rows["total"].min()) if len(rows) else 0.0
-    fig.update_xaxes(title=tr("total_score", lang), range=[max(0.0, min(low - 10, 60)), 100], tickangle=0, nticks=6)
+    # a rule sheet's bonus points can take a total past 100: the axis reaches the largest total
+    high = max(100.0, float(rows["total"].max()) if len(rows) else 100.0)
+    fig.update_xaxes(title=tr("total_score", lang), range=[max(0.0, min(low - 10, 60)), high], tickangle=0,
+                     nticks=6)
     default_title = tr("top_n" if which == "top" else "bottom_n", lang, n=n)
     height = height or 60 + 38 * max(len(rows), 3) + 40
     fig = base_layout(fig, title=title if title is not None else default_title, height=height, theme=theme)

@@ -43,6 +43,7 @@ ENV_LANG = "WORKBENCH_LANG"
 ENV_THEME = "WORKBENCH_THEME"
 ENV_STATE = "WORKBENCH_STATE"
 ENV_USER = "WORKBENCH_USER"
+ENV_FRAMEWORK = "WORKBENCH_FRAMEWORK"
 ENV_IDENTITY_DIR = "WORKBENCH_IDENTITY_DIR"
 ENV_KERNEL_ID = "WORKBENCH_KERNEL_ID"
 ROLES = ("county", "township", "presenter")
@@ -65,6 +66,8 @@ class DashboardSettings:
     theme: str = "light"
     state_dir: Path = DEFAULT_STATE
     user: str = "local"
+    #: the assessment the dashboards score: a framework YAML or a county rule sheet; None: the default
+    framework_path: Path | None = None
 
 
 def dashboard_settings(environ: Mapping[str, str] | None = None) -> DashboardSettings:
@@ -78,7 +81,9 @@ def dashboard_settings(environ: Mapping[str, str] | None = None) -> DashboardSet
         ``en``; default ``zh``) and ``WORKBENCH_THEME`` (``light`` or ``dark``;
         default ``light``), ``WORKBENCH_STATE`` (the folder of uploaded data,
         saved schemes and exports; default ``~/.local/share/workbench``) and
-        ``WORKBENCH_USER`` (whose page this is; default ``local``). Empty values
+        ``WORKBENCH_USER`` (whose page this is; default ``local``) and
+        ``WORKBENCH_FRAMEWORK`` (a framework YAML or a county rule sheet the dashboards
+        score; default the built-in framework). Empty values
         count as unset.
 
     Raises
@@ -97,8 +102,10 @@ def dashboard_settings(environ: Mapping[str, str] | None = None) -> DashboardSet
     theme = _choice(ENV_THEME, env.get(ENV_THEME) or "light", THEMES)
     state = env.get(ENV_STATE) or str(DEFAULT_STATE)
     user = env.get(ENV_USER) or "local"
+    framework = env.get(ENV_FRAMEWORK) or None
     return DashboardSettings(data_path=Path(data).expanduser().absolute(), lang=lang, theme=theme,
-                             state_dir=Path(state).expanduser().absolute(), user=user)
+                             state_dir=Path(state).expanduser().absolute(), user=user,
+                             framework_path=Path(framework).expanduser().absolute() if framework else None)
 
 
 def plotly_template(theme: str) -> str:

@@ -100,6 +100,7 @@ class Plan:
     absent: np.ndarray             # branches lacking a whole dimension (dimension weights renormalized)
     fixed: dict = field(default_factory=dict)
     _xpt: list | None = None       # per dimension: [xt | pt] side by side (built when first needed)
+    bonus: np.ndarray | None = None  # a rule sheet's bonus points per branch, added to every draw's total
 
     @property
     def dtype(self) -> np.dtype:
@@ -143,6 +144,8 @@ class Plan:
         """Totals of a block of draws (draws x branches) and the dimension scores raised to the geometric floor."""
         within = within.astype(self.dtype, copy=False)
         dims = dims.astype(self.dtype, copy=False)
+        if self.dimensions == "points":
+            return self._points_totals(within, dims), 0
         if fixed_within:
             return self._fixed_totals(within[0], dims), 0
         if self.linear:
@@ -153,6 +156,20 @@ class Plan:
         for j, scores in enumerate(self.dimension_scores(within)):
             acc.add(j, scores)
         return acc.total(), acc.raised
+
+    def _points_totals(self, within: np.ndarray, dims: np.ndarray) -> np.ndarray:
+        """A points framework (a county rule sheet): the effective weights are the items' points; one product
+        for the points earned and, with items that do not apply or values left out, one for the points that
+        apply; then the bonus."""
+        effective = within * dims[:, self.dim_of]
+        total = product(effective, self.xt, self.n)
+        if self.pt is not None:
+            den = product(effective, self.pt, self.n)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                total = np.where(den > 0, total / np.where(den > 0, den, 1), np.nan).astype(self.dtype, copy=False)
+        if self.bonus is not None:
+            total += self.bonus.astype(self.dtype, copy=False)
+        return total
 
     def _linear_totals(self, within: np.ndarray, dims: np.ndarray) -> np.ndarray | None:
         """Both levels arithmetic (or both geometric, in log space): one product with the effective weights.
@@ -256,7 +273,8 @@ def make_plan(prepared, indicators: str, dimensions: str, support: np.ndarray, s
                 corrections.append((j, a, b, partial, np.hstack([pad_columns(values.T[a:b][:, partial], dtype),
                                                                  pad_columns(used.T[a:b][:, partial], dtype)])))
     plan = Plan(indicators, dimensions, len(x), bounds, np.repeat(np.arange(len(sizes)), sizes), xt, pt, present,
-                complete, linear, corrections, np.flatnonzero(~present.all(axis=0)))
+                complete, linear, corrections, np.flatnonzero(~present.all(axis=0)),
+                bonus=prepared.bonus if dimensions == "points" else None)
     return plan, raised
 
 
@@ -321,7 +339,9 @@ class Engine:
         self.sizes = [len(d.indicators) for d in fw.dimensions]
         self.bounds = np.cumsum([0] + self.sizes)
         self.support = scheme.indicator_weights.to_numpy() > 0
-        self.grades = Grading(fw, self.nominal.prepared.flags)
+        # standards by kind: each group's bands and quotas; manual grade decisions are not drawn (the runs
+        # show what the rules give)
+        self.grades = Grading(fw, self.nominal.prepared.flags, kinds=self.nominal.prepared.kinds)
         self.rank_dtype = np.uint16 if self.n < np.iinfo(np.uint16).max else np.uint32
         self._prepared: dict = {}
         self._plans: dict = {}

@@ -327,6 +327,11 @@ class State:
                 owner = self.forward[codes]
                 if (owner != codes).any():
                     changes[table] = getattr(data, table).assign(branch_id=_ids_series(self.ids, owner))
+            # the assessors scored the old organization on site: a branch merged, split or dissolved
+            # into another has no score of its own (and the receiver keeps its own, one per item)
+            codes = base.record_codes("scores")
+            if len(codes) and (self.forward[codes] != codes).any():
+                changes["scores"] = data.scores[self.forward[codes] == codes].reset_index(drop=True)
 
         if self.outcomes is not None:
             changes["outcomes"] = self._outcomes_frame(data.outcomes)

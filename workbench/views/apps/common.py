@@ -34,6 +34,7 @@ import ipywidgets as w
 import traitlets as t
 from ipywidgets.widgets.widget import _instances
 
+from ...assess.framework import Framework
 from ...data import BranchData, DataError, load, load_files
 from ...i18n import tr
 from ..environment import ENV_KERNEL_ID, Identity, dashboard_settings, kernel_identity, when_identified
@@ -63,7 +64,7 @@ def _no_township(identity: Identity, source: str, lang: str) -> DataError:
                        "params": {"townships": towns}}], lang=lang)
 
 
-def _open_state(data, *, identity: Identity, lang, theme, period, state_dir, home=None
+def _open_state(data, *, identity: Identity, lang, theme, period, state_dir, home=None, framework=None
                 ) -> tuple[AppState | None, DataError | None, dict]:
     """Load the data a dashboard shows: given data, else the user's last upload, else the server's."""
     settings = dashboard_settings()
@@ -74,7 +75,16 @@ def _open_state(data, *, identity: Identity, lang, theme, period, state_dir, hom
     store = DataStore(store_root, user=identity.user, read_only=identity.read_only, home=home) \
         if store_root is not None else None
     context = {"lang": lang, "theme": theme, "store": store, "settings": settings, "source": ""}
-    common = {"lang": lang, "theme": theme, "period": period, "store": store, "identity": identity}
+    if framework is None and settings.framework_path is not None:
+        try:
+            framework = Framework.from_file(settings.framework_path, lang=lang)
+        except DataError as err:          # a rule sheet with problems: its cells on the problem page
+            context["source"] = str(settings.framework_path)
+            context["framework_failed"] = True
+            return None, err, context
+    context["framework"] = framework
+    common = {"lang": lang, "theme": theme, "period": period, "store": store, "identity": identity,
+              "framework": framework}
 
     def state_of(loaded: BranchData, source: str, **extra) -> tuple[AppState | None, DataError | None, dict]:
         try:
@@ -102,14 +112,14 @@ def _open_state(data, *, identity: Identity, lang, theme, period, state_dir, hom
 
 
 def open_app(build: Callable[[Opened], App], data=None, *, lang=None, theme=None, period=None,
-             state_dir=None, data_root=None, title_key: str = "") -> App:
+             state_dir=None, data_root=None, title_key: str = "", framework=None) -> App:
     """Open a dashboard for its user: state, store and exports, then ``build(opened)``; a problem page on bad data.
 
     In a pre-run kernel of the server (no user yet) the dashboard comes in a
     :class:`ServedApp` that becomes the user's when the server names them.
     """
     options = {"lang": lang, "theme": theme, "period": period, "state_dir": state_dir, "data_root": data_root,
-               "title_key": title_key}
+               "title_key": title_key, "framework": framework}
     identity = kernel_identity()
     if identity is None:
         return ServedApp(build, data, options)
@@ -117,10 +127,11 @@ def open_app(build: Callable[[Opened], App], data=None, *, lang=None, theme=None
 
 
 def _open(build: Callable[[Opened], App], data, identity: Identity, *, lang=None, theme=None, period=None,
-          state_dir=None, data_root=None, title_key: str = "", home=None, audit: bool = True) -> App:
+          state_dir=None, data_root=None, title_key: str = "", home=None, audit: bool = True,
+          framework=None) -> App:
     before = set(_instances)
     state, error, context = _open_state(data, identity=identity, lang=lang, theme=theme, period=period,
-                                        state_dir=state_dir, home=home)
+                                        state_dir=state_dir, home=home, framework=framework)
     settings = context["settings"]
     store = context["store"]
     if store is not None:
@@ -134,7 +145,9 @@ def _open(build: Callable[[Opened], App], data, identity: Identity, *, lang=None
         def rebuild(new_state: AppState) -> App:
             return build(Opened(new_state, store=store, data_root=root, exports=exports))
         app = DataProblemApp(error, source=context["source"], lang=context["lang"], theme=context["theme"],
-                             store=store, rebuild=rebuild, title_key=title_key, exports=exports, identity=identity)
+                             store=store, rebuild=rebuild, title_key=title_key, exports=exports, identity=identity,
+                             framework=context.get("framework"), framework_failed=context.get("framework_failed",
+                                                                                              False))
     else:
         app = build(Opened(state, store=store, data_root=root, exports=exports))
         if audit and store is not None:
@@ -259,9 +272,12 @@ class DataProblemApp(App):
 
     def __init__(self, error: DataError, *, source: str, lang: str, theme: str, store: DataStore | None,
                  rebuild: Callable[[AppState], App], title_key: str, exports: ExportFolder,
-                 identity: Identity | None = None):
+                 identity: Identity | None = None, framework=None, framework_failed: bool = False):
         page = PageState(lang=lang, theme=theme)
         super().__init__(page)
+        # the assessment the dashboard scores; when it is the framework that failed (a rule sheet with
+        # problems), new data cannot help: an upload shows the framework's problems again
+        self.framework, self.framework_failed = framework, framework_failed
         self.source, self.store, self.rebuild, self.title_key = source, store, rebuild, title_key
         self.identity = identity
         self.error = error
@@ -299,11 +315,16 @@ class DataProblemApp(App):
         if self.identity is not None and self.identity.read_only:
             self.status.set("read_only_refused", ok=False)
             return False
+        if self.framework_failed:
+            self.panel.show(self.error)
+            self.status.set("load_failed", ok=False, n=len(self.error.problems))
+            return False
         files = {f["name"]: bytes(f["content"]) for f in self.upload.value}
         source = ", ".join(sorted(files))
         try:
             data = load_files(files, source=source, lang=self.state.lang)
-            state = AppState(data, lang=self.state.lang, theme=self.state.theme, source=source, store=self.store,
+            state = AppState(data, framework=self.framework, lang=self.state.lang, theme=self.state.theme,
+                             source=source, store=self.store,
                              identity=self.identity)
         except DataError as err:
             self.error = err

@@ -23,7 +23,7 @@ import traitlets as t
 
 from ...assess.robustness import monte_carlo
 from ...assess.scoring import Scheme
-from ...assess.framework import FrameworkError
+from ...assess.framework import Framework, FrameworkError
 from ...files import remove_stale_temporaries, saved_files
 from ...i18n import tr
 from .. import charts
@@ -132,15 +132,32 @@ class WeightPanel:
         self.dim_sum.value = fmt(self.scoring.group_total(fw.dimension_ids[0]))
         for dim in fw.dimensions:
             self.sums[dim.id].value = fmt(self.scoring.group_total(dim.indicators[0].id))
+        if fw.points_based:
+            self._labels()   # the points a slider stands for move with the weights
+
+    def _labels(self) -> None:
+        """Each slider's label; on a rule sheet with the points of the dimension or item (weights x total)."""
+        lang = self.state.lang
+        fw = self.scoring.framework
+        points = {}
+        if fw.points_based:
+            scheme = self.scoring.scheme
+            dims = scheme.dimension_weights * fw.total_points
+            points = {**dims.to_dict(), **(scheme.effective_weights * fw.total_points).to_dict()}
+        for key, label in self.labels.items():
+            text = fw.label(key, lang)
+            shown = esc(text)
+            if key in points:
+                shown += f" <span class='wb-note'>· {esc(tr('points_value', lang, points=round(points[key], 1)))}</span>"
+            label.value = f"<span class='wb-weight-label' title='{esc(text)}'>{shown}</span>"
 
     def render(self) -> None:
         lang = self.state.lang
         fw = self.scoring.framework
         self.heading.value = f"<b>{esc(tr('dimension_weights', lang))}</b>"
         self.ind_heading.value = f"<b>{esc(tr('indicator_weights', lang))}</b>"
-        for key, label in self.labels.items():
-            text = fw.label(key, lang)
-            label.value = f"<span class='wb-weight-label' title='{esc(text)}'>{esc(text)}</span>"
+        self._labels()
+        for key in self.labels:
             self.locks[key].tooltip = tr("lock", lang)
         for k, dim in enumerate(fw.dimensions):
             self.accordion.set_title(k, dim.label(lang))
@@ -496,7 +513,19 @@ class WeightExplorer(App):
 
 
 def build_weight_explorer(data=None, *, lang: str | None = None, theme: str | None = None,
-                          period: int | None = None, schemes_folder=None, state_dir=None, data_root=None) -> App:
-    """Weight explorer: sliders, presets and AHP on the left; live rankings and grades on the right."""
+                          period: int | None = None, schemes_folder=None, state_dir=None, data_root=None,
+                          framework=None) -> App:
+    """Weight explorer: sliders, presets and AHP on the left; live rankings and grades on the right.
+
+    ``framework``: the assessment to explore (a Framework; default the server's
+    ``--framework``, else the built-in one). On a county rule sheet the item
+    points are the weights: a slider's label shows the points it stands for.
+
+    >>> fw = Framework.from_rule_sheet("sample_data/评分细则.xlsx")
+    >>> app = build_weight_explorer("sample_data", lang="zh", framework=fw)
+    >>> app.views["panel"].labels["team"].value.count("20 分")
+    1
+    """
     return open_app(lambda opened: WeightExplorer(opened, schemes_folder=schemes_folder), data, lang=lang,
-                    theme=theme, period=period, state_dir=state_dir, data_root=data_root, title_key="weights_title")
+                    theme=theme, period=period, state_dir=state_dir, data_root=data_root, title_key="weights_title",
+                    framework=framework)

@@ -21,6 +21,7 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
+from ...assess.rulesheet import looks_like_rule_sheet
 from ...data import DataError, write_problem_report
 from ...files import write_excel
 from ...i18n import tr
@@ -53,7 +54,7 @@ def data_choices(root: str | os.PathLike, *, depth: int = 2) -> list[str]:
     """Data sets in the operator's data folder, as names relative to it ('.' is the folder itself).
 
     A folder counts when it holds table files (CSV or Parquet); a workbook counts
-    as itself. Hidden names, and links that lead out of ``root``, are skipped.
+    as itself, except a county rule sheet (评分细则.xlsx: a framework, not data). Hidden names, and links that lead out of ``root``, are skipped.
     """
     root = Path(root)
     if not root.is_dir():
@@ -70,7 +71,7 @@ def data_choices(root: str | os.PathLike, *, depth: int = 2) -> list[str]:
         for entry in entries:
             if entry.name.startswith((".", "_")) or not _inside(entry, root):
                 continue
-            if entry.is_file() and entry.suffix.lower() in _WORKBOOK_SUFFIXES:
+            if entry.is_file() and entry.suffix.lower() in _WORKBOOK_SUFFIXES and not looks_like_rule_sheet(entry):
                 found.append(entry.relative_to(root).as_posix())
             elif entry.is_dir() and level < depth:
                 visit(entry, level + 1)
