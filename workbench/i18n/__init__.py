@@ -18,6 +18,7 @@ from __future__ import annotations
 from .assess import ASSESS
 from .cli import CLI
 from .data import DATA
+from .meeting import MEETING
 from .rules import RULES_CATALOGUE
 from .settings import SETTINGS
 from .ui import UI
@@ -42,7 +43,7 @@ def catalogue(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, ASSESS, SETTINGS, CLI, DATA)
+MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, ASSESS, SETTINGS, CLI, DATA, MEETING)
 
 
 def tr(key: str, lang: str = "zh", **values) -> str:
