@@ -37,7 +37,7 @@ def one_error_line(err: str, start: str = "error: ") -> str:
 def test_every_command_is_covered_here():
     commands = set(build_parser()._subparsers._group_actions[0].choices)
     assert commands == {"sample", "check", "template", "score", "robustness", "simulate", "suggest", "screen",
-                        "serve", "lab"}
+                        "deck", "report", "serve", "lab"}
 
 
 # -------------------------------------------------------------------- data

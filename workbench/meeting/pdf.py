@@ -52,8 +52,8 @@ def print_pdfs(jobs: Sequence[PdfJob], *, concurrency: int = DEFAULT_CONCURRENCY
     """Print every job to its PDF in one browser, ``concurrency`` pages at a time; returns the paths.
 
     Works from a script and from inside a running event loop (a notebook
-    kernel): then it runs in a thread of its own. Raises ``RuntimeError`` when
-    no Chromium is installed.
+    kernel): then it runs in a thread of its own. Raises
+    :class:`~workbench.meeting.facts.MeetingError` when no Chromium is installed.
     """
     jobs = list(jobs)
     if not jobs:
@@ -62,7 +62,9 @@ def print_pdfs(jobs: Sequence[PdfJob], *, concurrency: int = DEFAULT_CONCURRENCY
         raise ValueError(f"concurrency: expected at least 1 page, got {concurrency}")
     executable = chromium_path()
     if executable is None:
-        raise RuntimeError("no Chromium found (install Debian's chromium or set BROWSER_PATH)")
+        from .facts import MeetingError
+
+        raise MeetingError("meeting_no_browser", reason="/usr/bin/chromium")
     work = _print_all(jobs, executable, concurrency)
     try:
         asyncio.get_running_loop()

@@ -22,12 +22,14 @@ def render_pngs(figures: Mapping[str, go.Figure], folder: str | os.PathLike, *, 
                 scale: float = 1.0) -> dict[str, Path]:
     """Write each figure to ``folder/<name>.png`` (its own height, ``width`` pixels) in one kaleido session.
 
-    Returns name -> path. Raises ``RuntimeError`` when no Chromium is installed.
+    Returns name -> path. Raises :class:`~workbench.meeting.facts.MeetingError` when no Chromium is installed.
     """
     if "BROWSER_PATH" not in os.environ:
         found = chromium_path()
         if found is None:
-            raise RuntimeError("no Chromium found for kaleido (install Debian's chromium or set BROWSER_PATH)")
+            from .facts import MeetingError
+
+            raise MeetingError("meeting_no_browser", reason="/usr/bin/chromium")
         os.environ["BROWSER_PATH"] = found  # kaleido (choreographer) starts this browser
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
