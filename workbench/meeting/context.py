@@ -8,7 +8,7 @@ page's footer, and the dashboards' exports on their charts and workbooks.
 >>> ctx = OutputContext.of(wb.Scheme(wb.Framework.default()), 2025, source="sample_data",
 ...                        loaded_at="2026-11-30T09:15:00", made_at="2026-11-30T10:00:00")
 >>> ctx.footer("en")
-'Year 2025 · scheme default (Team 15%, ...) · data sample_data (loaded 2026-11-30 09:15) · made 2026-11-30 10:00'
+'Year 2025 · scheme default (Team and reserve cadres 15%, ...) · data sample_data (loaded 2026-11-30 09:15) · made 2026-11-30 10:00'
 """
 
 from __future__ import annotations
@@ -54,10 +54,10 @@ class OutputContext:
 
         >>> import workbench as wb
         >>> OutputContext.of(wb.Scheme(wb.Framework.default()), 2025).weights[0]
-        ('team', '队伍建设', 'Team', 0.15)
+        ('team', '队伍建设', 'Team...', 0.15...)
         """
         fw = scheme.framework
-        weights = tuple((d, fw.label(d, "zh"), fw.label(d, "en"), round(float(w), 6))
+        weights = tuple((d, fw.label(d, "zh"), fw.label(d, "en"), float(w))
                         for d, w in scheme.dimension_weights.items())
         made = made_at if made_at is not None else dt.datetime.now()
         return cls(period=int(period), scheme=str(scheme.name), weights=weights, source=str(source or ""),

@@ -90,7 +90,7 @@ def group_ranks(total: pd.Series, groups: pd.Series) -> tuple[pd.Series, pd.Seri
     >>> t = pd.Series([90.0, 80.0, 85.0, np.nan], index=list("abcd"))
     >>> r, n = group_ranks(t, pd.Series(["x", "x", "y", "y"], index=list("abcd")))
     >>> r.tolist(), n.tolist()
-    [1, 2, 1, <NA>], [2, 2, 1, 1]
+    ([1, 2, 1, <NA>], [2, 2, 1, 1])
     """
     groups = groups.reindex(total.index)
     rank = total.groupby(groups, sort=False).rank(method="min", ascending=False).astype("Int64")
