@@ -129,7 +129,7 @@ def test_research_dashboard_renders_pseudonymised(log):
     full_screenshot(page, "dashboard-05_research")
 
 
-def test_landing_lists_the_five_dashboards(log):
+def test_landing_lists_the_six_dashboards(log):
     page = log.page
     page.goto("/")
     cards = page.locator("a.wb-card")
@@ -137,8 +137,8 @@ def test_landing_lists_the_five_dashboards(log):
     hrefs = [cards.nth(i).get_attribute("href") for i in range(cards.count())]
     assert hrefs == [f"/voila/render/{n}" for n in ("01_overview.ipynb", "02_weights.ipynb",
                                                     "03_branch_settings.ipynb", "04_inspection.ipynb",
-                                                    "05_research.ipynb")]
-    for k, title in ((2, "支部设置模拟"), (3, "督查整改"), (4, "支部功能研究")):
+                                                    "05_research.ipynb", "06_screening.ipynb")]
+    for k, title in ((2, "支部设置模拟"), (3, "督查整改"), (4, "支部功能研究"), (5, "软弱涣散排查")):
         assert title in cards.nth(k).inner_text()
     log.assert_clean()
-    save_screenshot(page, "landing-five-dashboards")
+    save_screenshot(page, "landing-six-dashboards")

@@ -9,10 +9,10 @@ import pytest
 
 from tests.browser.conftest import close_page_log, FIXTURES, new_page_log, open_dashboard
 from workbench.cli import build_parser
+from workbench.serve.run import _warn_if_exposed
 from workbench.serve.server import (
     MAX_UPLOAD_BYTES,
     WEBSOCKET_MAX_MESSAGE_BYTES,
-    _warn_if_exposed,
     is_loopback,
     lab_config,
     serve_options,

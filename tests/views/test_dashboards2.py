@@ -54,6 +54,11 @@ def _rows(html: str) -> int:
     return html.count("<tr") - html.count("<thead><tr")
 
 
+def _cards(html: str) -> dict[str, str]:
+    """KPI cards as {label: value}."""
+    return dict(re.findall(r"<div class='wb-kpi-label'>([^<]*)</div><div class='wb-kpi-value'>([^<]*)</div>", html))
+
+
 # =================================================================== settings
 
 @pytest.fixture(scope="module")
@@ -65,7 +70,7 @@ def settings_app(tmp_path_factory):
 def settings(settings_app):
     app = settings_app
     app.state.lang = "zh"
-    app.models["scenario"].reset()
+    app.models["scenario"].start_over()
     editor = app.views["editor"]
     editor.township.value = "__all__"
     return app
@@ -79,7 +84,7 @@ def _branches_with(data, rule: str, period: int = 2025) -> list[str]:
 def test_violation_views_and_filters(settings, sample):
     view = settings.views["violations"]
     v = wb.check_rules(sample, period=2025)
-    assert f"{len(v)} 条问题" in view.summary.value
+    assert _cards(view.summary.value)["规则问题"] == f"{len(v):,}"   # the overview's label and number
     bars = view.chart.figure.data[0]
     assert _values(bars.x).sum() == len(v) and len(bars.y) == v["rule"].nunique()
     view.rule.value = "no_discipline"
@@ -214,12 +219,24 @@ def test_undo_suggest_and_reset(settings, sample):
     assert "已撤销" in settings.views["editor"].status.value
     assert model.comparison.totals.loc["members", "change"] == 0
     steps.suggest.click()
-    assert len(model.scenario) >= 10 and model.status["key"] == "suggested"
+    suggested = model.scenario
+    assert len(suggested) >= 10 and model.status["key"] == "suggested"
+    # it replaced the one step: the page says so, and undo takes it back
+    assert "替换了原有 1 步" in settings.views["editor"].status.value
+    assert steps.undo.tooltip == "撤销：载入建议方案"
     totals = model.comparison.totals
     assert totals.loc["errors", "after"] < totals.loc["errors", "before"]
     assert "理由" in steps.steps.value  # the suggested steps carry their reasons
     steps.reset.click()
     assert len(model.scenario) == 0 and model.comparison.totals["change"].abs().sum() == 0
+    assert "替换了原有" in settings.views["editor"].status.value
+    steps.undo.click()   # clearing is undone: the suggested steps are back
+    assert model.scenario == suggested and model.status["key"] == "replace_undone"
+    assert f"恢复为原来的 {len(suggested)} 步" in settings.views["editor"].status.value
+    steps.undo.click()   # loading the suggestion is undone: the one step is back
+    assert [op.op for op in model.scenario.operations] == ["appoint"]
+    steps.undo.click()
+    assert len(model.scenario) == 0 and steps.undo.disabled
     steps.undo.click()
     assert model.status["key"] == "nothing_to_undo" and not model.status["ok"]
 

@@ -19,7 +19,10 @@ from .assess import ASSESS
 from .cli import CLI
 from .data import DATA
 from .meeting import MEETING
+from .pages import PAGES
+from .panel import PANEL
 from .rules import RULES_CATALOGUE
+from .serve import SERVE
 from .settings import SETTINGS
 from .ui import UI
 
@@ -43,7 +46,8 @@ def catalogue(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, ASSESS, SETTINGS, CLI, DATA, MEETING)
+MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, ASSESS, SETTINGS, CLI, DATA, SERVE, PANEL, PAGES,
+                                                 MEETING)
 
 
 def tr(key: str, lang: str = "zh", **values) -> str:

@@ -7,7 +7,15 @@ culled, execute requests from the browser refused (Voilà's default, kept), webs
 messages (and so uploads) limited to :data:`WEBSOCKET_MAX_MESSAGE_BYTES`, and a
 bilingual landing page at ``/`` listing every dashboard with the title and summary
 read from its notebook metadata. ``workbench lab`` opens the same notebooks in
-JupyterLab.
+JupyterLab. This module holds the options and the configuration; :mod:`.run`
+starts the servers (and Voilà's application with the workbench's handlers).
+
+Who may see what (see :mod:`.auth`, :mod:`.users`, :mod:`.kernels`, :mod:`.kernel`):
+every request must name the server by one of its names (``Host``); beyond this
+machine, or whenever users are configured, every page and websocket needs a
+login (bilingual login page, sign-out at ``/logout``); each page gets a kernel
+of its own, owned by its user, within limits per user and in total, that learns
+its user and role from the server; the page's kernel enforces the role.
 
 The dashboards learn which data to show, in which language and theme, from the
 environment their kernel inherits from the server (see
@@ -19,19 +27,18 @@ environment their kernel inherits from the server (see
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import json
 import os
 import secrets
-import socket
-import sys
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..views.environment import (
     DEFAULT_DATA,
     DEFAULT_STATE,
+    ENV_IDENTITY_DIR,
     ENV_STATE,
     ENV_DATA,
     ENV_LANG,
@@ -64,8 +71,8 @@ __all__ = [
     "server_environment",
     "voila_config",
     "lab_config",
-    "serve",
-    "lab",
+    "prepare_state",
+    "CONTENT_SECURITY_POLICY",
 ]
 
 #: Largest websocket message the server accepts: one upload plus room for the
@@ -86,18 +93,33 @@ LOOPBACK = "127.0.0.1"
 CULL_INTERVAL = 60
 CULL_IDLE_TIMEOUT = 600
 
-#: Every page may load only from its own server (scripts, styles, fonts, data);
-#: inline code, eval, data: and blob: are what JupyterLab widgets, plotly and
-#: anywidget need. A request to anywhere else is blocked by the browser.
-#: (Websockets are allowed by scheme: older Safari does not count ws: as 'self'.)
+#: Every page may load only from its own server (scripts, styles, fonts, data).
+#: Scripts: the server's files, the page's own inline start-up scripts (those
+#: carrying the server's nonce: no other inline script, and no inline event
+#: handler, ever runs), and the modules anywidget builds from blob: URLs; no eval
+#: (plotly.js, the widget manager and anywidget work without it). The nonce is
+#: the server's, made at each start, not each response's: pre-run kernels render
+#: their page before it is asked for. Styles inline too (widgets and plotly set
+#: style attributes). Websockets only to the server's own host and port ({host}
+#: is the request's Host, which the server checked first). No page may frame the
+#: dashboards, and no form posts elsewhere.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
-        "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:",
-        "connect-src 'self' ws: wss:",
-        "frame-ancestors 'self'",
+        "default-src 'self'",
+        "script-src 'self' 'nonce-{nonce}' blob:",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self' ws://{host} wss://{host}",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
         "form-action 'self'",
     ]
 )
+#: The address of a dashboard is never sent to another site (links in data, exports).
+REFERRER_POLICY = "same-origin"
 
 
 # ---------------------------------------------------------------------------
@@ -202,6 +224,22 @@ class ServeOptions:
     preheat: int = 0
     show_tracebacks: bool = False
     state_dir: Path = DEFAULT_STATE
+    #: pre-run kernels per dashboard by notebook name (beyond ``preheat`` for every dashboard)
+    pools: tuple[tuple[str, int], ...] = ()
+    users_file: Path | None = None
+    names: tuple[str, ...] = ()
+    proxy_header: str = ""
+    proxy_addresses: tuple[str, ...] = ()
+    max_kernels: int = 40
+    max_kernels_per_user: int = 8
+    connect_timeout: float = 60.0
+    login_hours: float = 12.0
+
+    @property
+    def users_path(self) -> Path:
+        from .users import USERS_FILE_NAME
+
+        return self.users_file if self.users_file is not None else self.state_dir / USERS_FILE_NAME
 
 
 def serve_options(
@@ -216,6 +254,15 @@ def serve_options(
     preheat: int = 0,
     show_tracebacks: bool = False,
     state_dir: str | Path | None = None,
+    pools: dict[str, int] | None = None,
+    users_file: str | Path | None = None,
+    names: tuple[str, ...] | list[str] = (),
+    proxy_header: str = "",
+    proxy_addresses: tuple[str, ...] | list[str] = (),
+    max_kernels: int = 40,
+    max_kernels_per_user: int = 8,
+    connect_timeout: float = 60.0,
+    login_hours: float = 12.0,
 ) -> ServeOptions:
     """Check the options of a server and make the paths absolute.
 
@@ -253,10 +300,29 @@ def serve_options(
     _choice("--theme", theme, THEMES)
     if not isinstance(preheat, int) or preheat < 0:
         raise ValueError(f"--preheat must be 0 or a positive number of kernels; got {preheat!r}")
+    pools = dict(pools or {})
+    for name, size in pools.items():
+        if not (nb_path / name).is_file() or not name.endswith(".ipynb"):
+            raise ValueError(f"--pool {name}={size}: no notebook {name!r} in {nb_path} "
+                             f"(expected one of {', '.join(d.name for d in list_dashboards(nb_path))})")
+        if not isinstance(size, int) or size < 0:
+            raise ValueError(f"--pool {name}=N: N must be 0 or a positive number of kernels; got {size!r}")
+    for option, value in (("--max-kernels", max_kernels), ("--max-kernels-per-user", max_kernels_per_user)):
+        if not isinstance(value, int) or value < 0:
+            raise ValueError(f"{option} must be 0 (no limit) or a positive number; got {value!r}")
+    if not connect_timeout > 0:
+        raise ValueError(f"--connect-timeout must be a positive number of seconds; got {connect_timeout!r}")
+    if not login_hours > 0:
+        raise ValueError(f"--login-hours must be a positive number of hours; got {login_hours!r}")
+    state = Path(state_dir).expanduser().absolute() if state_dir else DEFAULT_STATE
     return ServeOptions(
         notebooks=nb_path, data=data_path, port=port, host=host, lang=lang, theme=theme,
-        open_browser=open_browser, preheat=preheat, show_tracebacks=show_tracebacks,
-        state_dir=Path(state_dir).expanduser().absolute() if state_dir else DEFAULT_STATE,
+        open_browser=open_browser, preheat=preheat, show_tracebacks=show_tracebacks, state_dir=state,
+        pools=tuple(sorted(pools.items())),
+        users_file=Path(users_file).expanduser().absolute() if users_file else None,
+        names=tuple(names), proxy_header=proxy_header, proxy_addresses=tuple(proxy_addresses),
+        max_kernels=max_kernels, max_kernels_per_user=max_kernels_per_user,
+        connect_timeout=float(connect_timeout), login_hours=float(login_hours),
     )
 
 
@@ -288,20 +354,76 @@ def server_environment(opts: ServeOptions) -> dict[str, str]:
         ENV_LANG: opts.lang,
         ENV_THEME: opts.theme,
         ENV_STATE: str(opts.state_dir),
+        ENV_IDENTITY_DIR: str(identity_dir(opts)),
+        "WORKBENCH_SHOW_TRACEBACKS": "1" if opts.show_tracebacks else "0",
         "JUPYTER_PATH": os.pathsep.join(jupyter_path),
     }
     # One BLAS thread per kernel: a dashboard's products are small, and several kernels (one per
     # viewer) share the cores; threads only contend (a slider's re-score: 0.4 ms vs 1 ms on 2 cores).
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = os.environ.get(name, "1")
+    # ipykernel's debugger (never used here) warns on every start about frozen modules
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     return env
 
 
-def voila_config(opts: ServeOptions) -> dict:
+def identity_dir(opts: ServeOptions) -> Path:
+    """Where the server writes each kernel's identity (wiped at every start)."""
+    return opts.state_dir / "run" / "identity"
+
+
+def prepare_state(opts: ServeOptions) -> dict:
+    """Make the state folder private and tidy before serving; returns what was cleaned.
+
+    The folder and everything the server writes there are readable by the
+    server's user only. What a previous run left of its kernels (identities,
+    kernel folders) goes; exports older than a day go; in login modes, uploads
+    of users whose session lapsed go (see :mod:`workbench.views.state`).
+    """
+    from ..views.state import EXPORT_KEEP_SECONDS, clean_exports, sweep_uploads
+
+    state = opts.state_dir
+    state.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(state, 0o700)
+    shutil.rmtree(state / "run", ignore_errors=True)
+    identity_dir(opts).mkdir(parents=True, mode=0o700)
+    os.chmod(state / "run", 0o700)
+    cleaned = {"exports": clean_exports(state, older_than=EXPORT_KEEP_SECONDS), "uploads": []}
+    if _has_users(opts):
+        cleaned["uploads"] = sweep_uploads(state, idle_seconds=opts.login_hours * 3600)
+    return cleaned
+
+
+def _has_users(opts: ServeOptions) -> bool:
+    from .users import UsersFile
+
+    users = UsersFile(opts.users_path)
+    return users.exists() and bool(users.users())
+
+
+def cookie_secret(opts: ServeOptions) -> bytes:
+    """The key that signs login cookies, kept in the state folder (mode 0600) so that
+    a restart does not sign everybody out."""
+    path = opts.state_dir / "cookie_secret"
+    try:
+        secret = path.read_bytes()
+        if len(secret) >= 32:
+            return secret
+    except FileNotFoundError:
+        pass
+    secret = secrets.token_bytes(32)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(secret)
+    return secret
+
+
+def voila_config(opts: ServeOptions, *, nonce: str = "") -> dict:
     """The traitlets configuration of the Voilà server, as a plain dict.
 
     No ``voila.json`` of the user or of the environment is read: the server is
-    configured by these options alone.
+    configured by these options alone. ``nonce`` marks the page's own inline
+    scripts (see :data:`CONTENT_SECURITY_POLICY`).
     """
     voila_configuration = {
         "template": TEMPLATE_NAME,
@@ -312,10 +434,18 @@ def voila_config(opts: ServeOptions) -> dict:
         "allow_template_override": "NO",
         "allow_theme_override": "NO",
         "preheat_kernel": opts.preheat > 0,
+        "resources": {"workbench_nonce": nonce},
+        # The dashboards draw with their own plotly chart (plotly.js loaded once per page, see
+        # views.widgets.plotly_chart); plotly's JupyterLab renderer (4.7 MB, for fig.show() output)
+        # and the syntax colours of hidden sources would only slow every page down.
+        "extension_denylist": ["jupyterlab-plotly", "jupyterlab_pygments"],
     }
-    if opts.preheat > 0:
-        voila_configuration["default_pool_size"] = opts.preheat
-    return {
+    pools = {name: size for name, size in opts.pools}
+    preheat = opts.preheat > 0 or any(pools.values())
+    voila_configuration["preheat_kernel"] = preheat
+    voila_configuration["multi_kernel_manager_class"] = "workbench.serve.kernels.WorkbenchKernelManager"
+    voila_configuration["kernel_spec_manager_class"] = "workbench.serve.kernel.KernelSpecs"
+    config = {
         "Voila": {
             "ip": opts.host,
             "port": opts.port,
@@ -331,7 +461,24 @@ def voila_config(opts: ServeOptions) -> dict:
             "cull_idle_timeout": CULL_IDLE_TIMEOUT,
             "cull_connected": False,
         },
+        # kernels listen on sockets in the server's private connection folder, not on TCP ports
+        "KernelManager": {"transport": "ipc"},
+        "WorkbenchKernelManager": {
+            "max_kernels": opts.max_kernels,
+            "max_kernels_per_user": opts.max_kernels_per_user,
+            "connect_timeout": opts.connect_timeout,
+            "identity_dir": str(identity_dir(opts)),
+        },
     }
+    if preheat:
+        voila_configuration["default_pool_size"] = opts.preheat
+        pools_config = {"default": {"pool_size": opts.preheat}}
+        pools_config.update({name: {"pool_size": size} for name, size in pools.items()})
+        config["VoilaKernelManager"] = {"kernel_pools_config": pools_config,
+                                        # refill soon after a kernel is taken; the kernel manager holds the
+                                        # refill back while pages are on their way (see kernels.py)
+                                        "fill_delay": 5}
+    return config
 
 
 def lab_config(opts: ServeOptions, *, token: str) -> dict:
@@ -351,184 +498,5 @@ def lab_config(opts: ServeOptions, *, token: str) -> dict:
 
 
 def _tornado_settings() -> dict:
-    return {
-        "websocket_max_message_size": WEBSOCKET_MAX_MESSAGE_BYTES,
-        "headers": {"Content-Security-Policy": CONTENT_SECURITY_POLICY},
-    }
-
-
-# ---------------------------------------------------------------------------
-# Running the servers
-
-
-def serve(opts: ServeOptions) -> int:
-    """Run Voilà on ``opts.notebooks`` until interrupted (Ctrl+C)."""
-    from traitlets.config import Config
-
-    _check_port_free(opts.host, opts.port)
-    _warn_if_exposed(opts.host)
-    os.environ.update(server_environment(opts))
-    app = _voila_app_class()(config=Config(voila_config(opts)), workbench_options=opts)
-    app.initialize(argv=[])
-    app.start()
-    return 0
-
-
-def lab(opts: ServeOptions) -> int:
-    """Run JupyterLab on ``opts.notebooks`` until interrupted (Ctrl+C)."""
-    from jupyterlab.labapp import LabApp
-    from traitlets.config import Config
-
-    from ..views.widgets.plotly_chart import plotly_js_handlers
-
-    _check_port_free(opts.host, opts.port)
-    _warn_if_exposed(opts.host)
-    os.environ.update(server_environment(opts))
-    token = secrets.token_urlsafe(24)
-    server = LabApp.initialize_server(argv=[], config=Config(lab_config(opts, token=token)))
-    server.web_app.add_handlers(".*$", plotly_js_handlers(server.base_url))
-    url = f"{_display_url(opts.host, server.port)}lab?token={token}"
-    _announce("JupyterLab 已启动，请在浏览器中打开", "JupyterLab is running; open", url, opts)
-    server.start()
-    return 0
-
-
-def _display_url(host: str, port: int) -> str:
-    shown = LOOPBACK if host in ("0.0.0.0", "::", "") else host
-    if ":" in shown:
-        shown = f"[{shown}]"
-    return f"http://{shown}:{port}/"
-
-
-def _announce(zh: str, en: str, url: str, opts: ServeOptions) -> None:
-    lines = [
-        "",
-        f"  {zh}：{url}",
-        f"  {en}: {url}",
-        f"  数据 / data: {opts.data}",
-        f"  笔记本 / notebooks: {opts.notebooks}",
-        "  按 Ctrl+C 停止 / press Ctrl+C to stop",
-        "",
-    ]
-    print("\n".join(lines), flush=True)
-
-
-def _warn_if_exposed(host: str) -> None:
-    if not is_loopback(host):
-        print(
-            f"警告：服务监听在 {host}，同一网络中的任何人都可以打开这些页面。\n"
-            f"WARNING: serving on {host}: anyone who can reach this machine can open these pages.",
-            file=sys.stderr,
-            flush=True,
-        )
-
-
-def _check_port_free(host: str, port: int) -> None:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise ValueError(f"--host: cannot resolve {host!r} ({exc})") from None
-    family, kind, proto, _name, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            raise ValueError(
-                f"--port: cannot listen on {host}:{port} ({exc.strerror}); "
-                "is another server running there? choose another port with --port"
-            ) from None
-
-
-@functools.cache
-def _voila_app_class():
-    """Voilà with our landing page at ``/`` and a bilingual address line.
-
-    Built on first use so that ``workbench check`` and friends do not import
-    Voilà and the Jupyter server.
-    """
-    from tornado import web
-    from tornado.ioloop import IOLoop
-    from traitlets import Any as AnyTrait
-    from voila.app import Voila
-    from voila.tornado.handler import TornadoVoilaHandler
-    from voila.tornado.treehandler import TornadoVoilaTreeHandler
-
-    from ..views.widgets.plotly_chart import plotly_js_handlers
-
-    class LandingHandler(TornadoVoilaTreeHandler):
-        """``/`` and ``/voila/tree/<folder>``: the dashboards of a folder."""
-
-        def initialize(self, **kwargs):
-            super().initialize(**kwargs)
-            self.root = Path(kwargs["root"]).resolve()
-            self.opts = kwargs["opts"]
-
-        @web.authenticated
-        async def get(self, path=""):
-            relative = (path or "").strip("/")
-            folder = (self.root / relative).resolve()
-            hidden = any(part.startswith((".", "_")) for part in Path(relative).parts)
-            if hidden or not folder.is_dir() or not folder.is_relative_to(self.root):
-                raise web.HTTPError(404)
-            prefix = f"{self.base_url}voila/render/" + (f"{relative}/" if relative else "")
-            dashboards = [
-                {**d.__dict__, "url": prefix + d.name} for d in list_dashboards(folder)
-            ]
-            subfolders = [
-                {"name": p.name, "url": f"{self.base_url}voila/tree/{relative + '/' if relative else ''}{p.name}"}
-                for p in sorted(folder.iterdir())
-                if p.is_dir() and not p.name.startswith((".", "_"))
-            ]
-            self.write(
-                self.render_template(
-                    "landing.html",
-                    dashboards=dashboards,
-                    subfolders=subfolders,
-                    folder=relative,
-                    home_url=self.base_url,
-                    lang=self.opts.lang,
-                    theme=self.opts.theme,
-                    data_name=self.opts.data.name,
-                )
-            )
-
-    class DashboardHandler(TornadoVoilaHandler):
-        """``/voila/render/<notebook>``, also setting the ``_xsrf`` cookie.
-
-        When a tab closes, Voilà's page posts ``/voila/api/shutdown/<kernel>``
-        with the ``_xsrf`` cookie's value; without the cookie the server refuses
-        (403) and the kernel lives on until culled.
-        """
-
-        async def prepare(self, **kwargs):
-            await super().prepare(**kwargs)
-            self.xsrf_token  # noqa: B018 - reading it sets the cookie
-
-    class WorkbenchVoila(Voila):
-        workbench_options = AnyTrait()
-
-        def init_handlers(self):
-            handlers = []
-            for spec in super().init_handlers():
-                if len(spec) >= 2 and spec[1] is TornadoVoilaTreeHandler:
-                    kwargs = {**spec[2], "root": self.root_dir, "opts": self.workbench_options}
-                    spec = (spec[0], LandingHandler, kwargs)
-                elif len(spec) >= 2 and spec[1] is TornadoVoilaHandler:
-                    spec = (spec[0], DashboardHandler, *spec[2:])
-                handlers.append(spec)
-            # plotly.js once per page (and cached), not once per chart: see widgets.plotly_chart
-            handlers[:0] = plotly_js_handlers(self.base_url)
-            # Runs once the event loop starts, i.e. after the port is bound.
-            IOLoop.current().add_callback(self._announce_address)
-            return handlers
-
-        def _announce_address(self):
-            _announce(
-                "看板已启动，请在浏览器中打开",
-                "Dashboards are served; open",
-                _display_url(self.ip, self.port),
-                self.workbench_options,
-            )
-
-    return WorkbenchVoila
+    # security headers (CSP, Referrer-Policy ...) are set on every response by SecurityHeaders
+    return {"websocket_max_message_size": WEBSOCKET_MAX_MESSAGE_BYTES}

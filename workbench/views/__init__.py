@@ -9,9 +9,10 @@ from .apps import (
     build_inspection_app,
     build_overview_app,
     build_research_app,
+    build_screening_app,
     build_settings_app,
     build_weight_explorer,
 )
 
-__all__ = ["build_inspection_app", "build_overview_app", "build_research_app", "build_settings_app",
-           "build_weight_explorer"]
+__all__ = ["build_inspection_app", "build_overview_app", "build_research_app", "build_screening_app",
+           "build_settings_app", "build_weight_explorer"]

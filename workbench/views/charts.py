@@ -2,7 +2,10 @@
 
 Every builder has the same shape, ``(result, *, lang="zh", title=None,
 height=None, theme="light", ...) -> go.Figure``, and reads nothing but its
-arguments. Widgets keep one chart each and draw each new figure into it
+arguments. Every text that comes from data (branch and township names, the
+labels of a county's framework, ids) passes :func:`plain` on its way in, so
+that plotly shows it as typed: plotly reads a few HTML tags in any text it
+draws (``<a href>`` becomes a link, ``<span style>`` styles, ``<br>`` breaks). Widgets keep one chart each and draw each new figure into it
 (:class:`workbench.views.widgets.plotly_chart.PlotlyChart`); tests inspect ``fig.data``
 and ``fig.layout``.
 
@@ -36,6 +39,7 @@ __all__ = [
     "grade_colors",
     "base_layout",
     "names_of",
+    "plain",
 ]
 
 #: Colours of grades, best first (a colour-blind-safe sequence, then greys for extra grades).
@@ -81,6 +85,30 @@ def grade_colors(framework) -> dict[str, str]:
     return {g: GRADE_PALETTE[min(i, len(GRADE_PALETTE) - 1)] for i, g in enumerate(framework.grade_ids)}
 
 
+def plain(text) -> str:
+    """Text from data as plotly must show it: literally, never as markup.
+
+    Plotly turns ``<a href=...>`` in a label into a link, ``<span style=...>``
+    into styled text and ``<br>`` into a line break; ``&``, ``<`` and ``>``
+    escaped as entities are drawn as the characters themselves.
+
+    Examples
+    --------
+    >>> plain('<a href="http://evil.example/phish">x</a> & co')
+    '&lt;a href="http://evil.example/phish"&gt;x&lt;/a&gt; &amp; co'
+    >>> plain(None), plain(3)
+    ('', '3')
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain_all(texts) -> list[str]:
+    """:func:`plain` of each text."""
+    return [plain(t) for t in texts]
+
+
 def names_of(data) -> pd.Series:
     """Branch names by branch_id from a BranchData (or None)."""
     if data is None:
@@ -89,10 +117,11 @@ def names_of(data) -> pd.Series:
 
 
 def _label(names: pd.Series | None, ids) -> list[str]:
+    """The names of ``ids`` (the id where there is none), made :func:`plain`."""
     ids = list(ids)
     if names is None or not len(names):
-        return ids
-    return [str(names.get(i, i)) for i in ids]
+        return plain_all(ids)
+    return [plain(names.get(i, i)) for i in ids]
 
 
 # --------------------------------------------------------------------- grades
@@ -103,7 +132,7 @@ def grade_distribution(result, *, lang: str = "zh", title: str | None = None, he
     fw = result.framework
     counts = result.grade_counts()
     total = max(int(counts.sum()), 1)
-    labels = [fw.label(g, lang) for g in counts.index]
+    labels = [plain(fw.label(g, lang)) for g in counts.index]
     colors = [grade_colors(fw)[g] for g in counts.index]
     fig = go.Figure()
     if baseline is not None:
@@ -128,6 +157,7 @@ def township_scores(result, groups: pd.Series, *, lang: str = "zh", title: str |
     """Distribution of totals per township (box plots, sorted by median, best on top)."""
     frame = pd.DataFrame({"total": result.total, "township": pd.Series(groups).reindex(result.total.index)})
     frame = frame.dropna()
+    frame["township"] = plain_all(frame["township"])
     order = frame.groupby("township")["total"].median().sort_values().index.tolist()
     fig = go.Figure(go.Box(
         x=frame["total"], y=frame["township"], orientation="h", boxmean=True, marker_color="#2166ac",
@@ -135,7 +165,7 @@ def township_scores(result, groups: pd.Series, *, lang: str = "zh", title: str |
     bands = [g for g in result.framework.grades if g.min is not None and g.min > 0]
     for g in bands:
         fig.add_vline(x=g.min, line_dash="dot", line_color=grade_colors(result.framework)[g.id],
-                      annotation_text=g.label(lang), annotation_position="top")
+                      annotation_text=plain(g.label(lang)), annotation_position="top")
     fig.update_yaxes(categoryorder="array", categoryarray=order, title="")
     fig.update_xaxes(title=tr("total_score", lang))
     fig.update_layout(showlegend=False)
@@ -172,10 +202,10 @@ def ranking(result, *, lang: str = "zh", title: str | None = None, height: int |
     colors = [grade_colors(fw).get(str(g), "#888") for g in rows["grade"]]
     text = [f"{t:.1f}  {_shift_text(shift[b], lang) if shift is not None else ''}".strip()
             for b, t in zip(rows.index, rows["total"])]
-    grade_names = [fw.label(str(g), lang) for g in rows["grade"]]
+    grade_names = [plain(fw.label(str(g), lang)) for g in rows["grade"]]
     fig = go.Figure(go.Bar(
         x=rows["total"], y=labels, orientation="h", marker_color=colors, text=text, textposition="outside",
-        cliponaxis=False, customdata=np.column_stack([rows.index.to_numpy(), grade_names]),
+        cliponaxis=False, customdata=np.column_stack([plain_all(rows.index), grade_names]),
         hovertemplate="%{y}<br>%{customdata[1]} · %{x:.1f}<extra>%{customdata[0]}</extra>"))
     fig.update_yaxes(autorange="reversed", title="")
     low = float(rows["total"].min()) if len(rows) else 0.0
@@ -194,7 +224,7 @@ def _profile_traces(result, branch_id: str, lang: str, names) -> tuple[list, str
     if branch_id not in result.dimensions.index:
         raise KeyError(f"no branch {branch_id!r} in this assessment")
     dims = result.dimensions
-    labels = [_wrap(d.label(lang), 14) for d in fw.dimensions]
+    labels = [_wrap(plain(d.label(lang)), 14) for d in fw.dimensions]
     mine = dims.loc[branch_id].to_numpy()
     mean = dims.mean().to_numpy()
     name = _label(names, [branch_id])[0]
@@ -205,7 +235,7 @@ def _profile_traces(result, branch_id: str, lang: str, names) -> tuple[list, str
                         line_color=grade_colors(fw).get(str(result.grade[branch_id]), "#2166ac"),
                         hovertemplate="%{theta}: %{r:.1f}<extra></extra>"),
     ]
-    grade = fw.label(str(result.grade[branch_id]), lang) if pd.notna(result.grade[branch_id]) else ""
+    grade = plain(fw.label(str(result.grade[branch_id]), lang)) if pd.notna(result.grade[branch_id]) else ""
     return traces, f"{name} · {result.total[branch_id]:.1f} · {grade}"
 
 
@@ -234,7 +264,8 @@ def _contribution_trace(result, branch_id: str, lang: str, n: int) -> go.Bar:
     picked = picked.sort_values("contribution")
     colors = np.where(picked["contribution"] >= 0, "#1b7837", "#b2182b")
     return go.Bar(
-        x=picked["contribution"], y=picked["label"], orientation="h", marker_color=colors, showlegend=False,
+        x=picked["contribution"], y=plain_all(picked["label"]), orientation="h", marker_color=colors,
+        showlegend=False,
         text=[f"{c:+.1f}" for c in picked["contribution"]], textposition="outside", cliponaxis=False,
         customdata=np.column_stack([picked["value"].round(2), picked["score"].round(1)]),
         hovertemplate="%{y}<br>%{customdata[0]} → %{customdata[1]}<extra>%{x:+.2f}</extra>")
@@ -326,12 +357,12 @@ def effective_weights(scheme, *, lang: str = "zh", title: str | None = None, hei
         ids.append(d.id)
         parents.append("")
         values.append(float(dims[d.id]))
-        labels.append(d.label(lang))
+        labels.append(plain(d.label(lang)))
         for i in d.indicators:
             ids.append(i.id)
             parents.append(d.id)
             values.append(float(eff[i.id]))
-            labels.append(i.label(lang))
+            labels.append(plain(i.label(lang)))
     fig = go.Figure(go.Sunburst(ids=ids, parents=parents, values=values, labels=labels, branchvalues="total",
                                 hovertemplate="%{label}: %{value:.1%}<extra></extra>",
                                 texttemplate="%{label}<br>%{value:.0%}", insidetextorientation="horizontal"))
@@ -401,17 +432,18 @@ def violations_overview(by_rule: pd.DataFrame, by_township: pd.DataFrame, *, lan
     fig = make_subplots(rows=1, cols=2, column_widths=[0.56, 0.44], horizontal_spacing=0.22,
                         subplot_titles=[tr("violations_by_rule", lang), tr("violations_by_township", lang)])
     rules = by_rule.iloc[::-1]
-    fig.add_bar(x=rules["count"], y=[rule_label(r, lang) for r in rules.index], orientation="h",
+    fig.add_bar(x=rules["count"], y=[plain(rule_label(r, lang)) for r in rules.index], orientation="h",
                 marker_color=[SEVERITY_COLORS.get(s, "#888") for s in rules["severity"]],
                 text=[f"{c}" for c in rules["count"]], textposition="outside", cliponaxis=False,
-                customdata=np.column_stack([rules["branches"].to_numpy(), rules.index.to_numpy()])
+                customdata=np.column_stack([rules["branches"].to_numpy(), plain_all(rules.index)])
                 if len(rules) else None,
                 hovertemplate="%{y}: %{x} · %{customdata[0]}<extra>%{customdata[1]}</extra>",
                 showlegend=False, row=1, col=1)
     towns = by_township.iloc[::-1]
     for sev in ("error", "warning"):
         if sev in towns:
-            fig.add_bar(x=towns[sev], y=towns.index, orientation="h", name=tr(f"rule_severity_{sev}", lang),
+            fig.add_bar(x=towns[sev], y=plain_all(towns.index), orientation="h",
+                        name=tr(f"rule_severity_{sev}", lang),
                         marker_color=SEVERITY_COLORS[sev], hovertemplate="%{y}: %{x}<extra></extra>",
                         row=1, col=2)
     fig.update_layout(barmode="stack", bargap=0.25)
@@ -437,7 +469,7 @@ def scenario_before_after(comparison, framework, *, lang: str = "zh", title: str
     fig = make_subplots(rows=2, cols=1, row_heights=[grades_h, rules_h], vertical_spacing=110 / (grades_h + rules_h + 110),
                         subplot_titles=[tr("ba_grades", lang), tr("ba_rules", lang)])
     grades = list(framework.grade_ids)
-    labels = [framework.label(g, lang) for g in grades]
+    labels = [plain(framework.label(g, lang)) for g in grades]
     before = [totals.loc[f"grade:{g}", "before"] for g in grades]
     after = [totals.loc[f"grade:{g}", "after"] for g in grades]
     fig.add_bar(x=labels, y=before, name=tr("col_before", lang), marker_color="#b8b8b8",
@@ -446,7 +478,7 @@ def scenario_before_after(comparison, framework, *, lang: str = "zh", title: str
     fig.add_bar(x=labels, y=after, name=tr("col_after", lang), marker_color=[grade_colors(framework)[g] for g in grades],
                 text=[f"{v:.0f}" for v in after], textposition="outside", cliponaxis=False,
                 legendgroup="after", row=1, col=1)
-    names = [rule_label(k[5:], lang) for k in rules]
+    names = [plain(rule_label(k[5:], lang)) for k in rules]
     for when, color in (("before", "#b8b8b8"), ("after", "#2166ac")):
         values = totals.loc[rules, when]
         fig.add_bar(y=names, x=values, orientation="h", name=tr(f"col_{when}", lang), marker_color=color,
@@ -479,7 +511,7 @@ def completion_heatmap(matrix: pd.DataFrame, *, lang: str = "zh", title: str | N
     rows = matrix.iloc[::-1]  # plotly draws the first row at the bottom
     z = rows.to_numpy(dtype="float64")
     x = [tr(f"activity_{c}", lang) for c in rows.columns]
-    y = _label(names, rows.index) if names is not None else [str(i) for i in rows.index]
+    y = _label(names, rows.index) if names is not None else plain_all(rows.index)
     text = np.where(np.isnan(z), tr("completion_na", lang), np.char.mod("%.0f%%", np.nan_to_num(z) * 100))
     if held is not None and required is not None:
         h = held.reindex(index=rows.index, columns=rows.columns)
@@ -515,7 +547,7 @@ def method_scores(by_township: pd.DataFrame, *, lang: str = "zh", title: str | N
     fig = go.Figure()
     rows = by_township.iloc[::-1]
     for method in rows.columns:
-        fig.add_scatter(x=rows[method], y=rows.index, mode="markers", name=tr(f"method_{method}", lang),
+        fig.add_scatter(x=rows[method], y=plain_all(rows.index), mode="markers", name=tr(f"method_{method}", lang),
                         marker={"size": 14, "color": METHOD_COLORS.get(method, "#888"), "line": {"width": 1,
                                                                                                "color": "#fff"}},
                         hovertemplate="%{y} · " + tr(f"method_{method}", lang) + ": %{x:.1f}<extra></extra>")
@@ -566,7 +598,7 @@ def correlation_heatmap(corr: pd.DataFrame, *, lang: str = "zh", title: str | No
     """
     if corr.empty:
         return empty_figure(tr("no_data_for_chart", lang), title=title, height=height, theme=theme)
-    names = [_wrap((labels or {}).get(c, c), 16) for c in corr.columns]
+    names = [_wrap(plain((labels or {}).get(c, c)), 16) for c in corr.columns]
     z = corr.to_numpy(dtype="float64")
     n = corr.attrs.get("n")
     counts = n.reindex(index=corr.index, columns=corr.columns).to_numpy() if n is not None else np.full(z.shape, 0)
@@ -590,7 +622,7 @@ def scatter_fit(frame: pd.DataFrame, x: str, y: str, fit=None, *, lang: str = "z
     both = frame[[x, y]].apply(pd.to_numeric, errors="coerce").dropna()
     if both.empty:
         return empty_figure(tr("no_data_for_chart", lang), title=title, height=height, theme=theme)
-    hover = _label(names, both.index) if names is not None else [str(i) for i in both.index]
+    hover = _label(names, both.index) if names is not None else plain_all(both.index)
     fig = go.Figure()
     if fit is not None:
         band = fit.band
@@ -603,8 +635,8 @@ def scatter_fit(frame: pd.DataFrame, x: str, y: str, fit=None, *, lang: str = "z
     if fit is not None:
         fig.add_scatter(x=fit.band["x"], y=fit.band["fit"], mode="lines", name=tr("fit_line", lang),
                         line={"color": "#e08214", "width": 3}, hoverinfo="skip")
-    fig.update_xaxes(title=labels.get(x, x))
-    fig.update_yaxes(title=labels.get(y, y))
+    fig.update_xaxes(title=plain(labels.get(x, x)))
+    fig.update_yaxes(title=plain(labels.get(y, y)))
     return base_layout(fig, title=title, height=height or 460, theme=theme)
 
 
@@ -612,7 +644,7 @@ def cluster_profiles(clusters, framework, *, lang: str = "zh", title: str | None
                      theme: str = "light", county_mean: pd.Series | None = None) -> go.Figure:
     """The mean dimension scores of each cluster (one line per cluster) and the county mean (dotted)."""
     dims = list(clusters.centers.columns)
-    x = [_wrap(framework.label(d, lang), 12) for d in dims]
+    x = [_wrap(plain(framework.label(d, lang)), 12) for d in dims]
     palette = ["#1b7837", "#2166ac", "#8073ac", "#e08214", "#b2182b", "#35978f", "#6f6f6f", "#c51b7d"]
     fig = go.Figure()
     if county_mean is not None:
@@ -634,7 +666,7 @@ def movers_changes(movers, framework, *, lang: str = "zh", title: str | None = N
                    theme: str = "light") -> go.Figure:
     """Mean change of each dimension score: the branches that moved up against those that stayed."""
     table = movers.dimensions.reindex(framework.dimension_ids)[::-1]
-    labels = [framework.label(d, lang) for d in table.index]
+    labels = [plain(framework.label(d, lang)) for d in table.index]
     fig = go.Figure()
     fig.add_bar(y=labels, x=table["stayers"], orientation="h", name=tr("stayers_series", lang),
                 marker_color="#b8b8b8", text=[f"{v:+.1f}" for v in table["stayers"]], textposition="outside",

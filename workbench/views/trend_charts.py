@@ -2,7 +2,7 @@
 
 Same shape as :mod:`workbench.views.charts`: ``(result, *, lang="zh",
 title=None, height=None, theme="light", ...) -> go.Figure``, reading nothing
-but the arguments.
+but the arguments; every text from data passes :func:`~workbench.views.charts.plain`.
 
 - screening (:class:`workbench.settings.screening.ScreeningResult`):
   :func:`screening_by_township`, :func:`screening_triggers`;
@@ -24,7 +24,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..i18n import tr
-from .charts import base_layout, empty_figure
+from .charts import base_layout, empty_figure, plain, plain_all
 
 __all__ = ["screening_by_township", "screening_triggers", "grade_transitions", "rank_shifts",
            "township_trends", "movers_bars", "why_bars", "GROUP_COLORS", "MOVE_COLORS"]
@@ -33,11 +33,48 @@ __all__ = ["screening_by_township", "screening_triggers", "grade_transitions", "
 GROUP_COLORS = {"leadership": "#b2182b", "organizational_life": "#e08214", "functions": "#8073ac"}
 #: Up / same / down (colour-blind-safe green, grey, red-brown).
 MOVE_COLORS = {1: "#1b7837", 0: "#9e9e9e", -1: "#b2182b"}
+
+
+def _top_axis_margin(fig: go.Figure, ticktext: list[str], *, axis_title: bool) -> go.Figure:
+    """Room above the plot for a title, the x axis's (wrapped) labels and its title, each on its own line.
+
+    Plotly's automatic margin makes room for the labels but not for the figure's title, which then
+    sits on them; the margin is counted here instead and the title pinned to the top.
+    """
+    lines = max((t.count("<br>") + 1 for t in ticktext), default=1)
+    top = 46 + 21 * lines + (30 if axis_title else 0) + 8
+    fig.update_xaxes(automargin=False)
+    fig.update_layout(margin={"t": top}, title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 8}})
+    return fig
 #: Diverging scale for changes (red down, white zero, green up).
 CHANGE_SCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#1b7837"]]
 
 
 # ================================================================= screening
+
+def _wrap(text: str, width: int) -> str:
+    """A label broken into lines of about ``width`` characters (at spaces in English, anywhere in Chinese).
+
+    >>> _wrap("Standardized", 10), _wrap("三会一课不正常", 4)
+    ('Standardized', '三会一课<br>不正常')
+
+    >>> _wrap("Committee incomplete (missing, too small)", 20)
+    'Committee incomplete<br>(missing, too small)'
+    """
+    text = str(text)
+    if len(text) <= width:
+        return text
+    if " " not in text:  # one English word stays whole; Chinese breaks between any characters
+        return text if text.isascii() else "<br>".join(text[k:k + width] for k in range(0, len(text), width))
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join(lines + [line])
+
 
 def screening_by_township(screening, *, lang: str = "zh", title: str | None = None, height: int | None = None,
                           theme: str = "light") -> go.Figure:
@@ -49,13 +86,14 @@ def screening_by_township(screening, *, lang: str = "zh", title: str | None = No
     rows = towns.iloc[::-1]
     others = rows["branches"] - rows["candidates"]
     fig = go.Figure()
-    fig.add_bar(y=rows.index, x=rows["candidates"], orientation="h", name=tr("screening_candidates", lang),
+    towns_shown = plain_all(rows.index)
+    fig.add_bar(y=towns_shown, x=rows["candidates"], orientation="h", name=tr("screening_candidates", lang),
                 marker_color="#b2182b", text=[f"{c} ({s:.0%})" if c else "" for c, s in
                                               zip(rows["candidates"], rows["share"])],
                 textposition="inside", insidetextanchor="start",
                 customdata=np.column_stack([rows["branches"].to_numpy(), rows["share"].to_numpy()]),
                 hovertemplate="%{y}: %{x} / %{customdata[0]} (%{customdata[1]:.0%})<extra></extra>")
-    fig.add_bar(y=rows.index, x=others, orientation="h", name=tr("screening_others", lang),
+    fig.add_bar(y=towns_shown, x=others, orientation="h", name=tr("screening_others", lang),
                 marker_color="#d0d0d0", hovertemplate="%{y}: %{x}<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0.25)
     fig.update_xaxes(title=tr("screening_col_branches", lang), rangemode="tozero")
@@ -72,7 +110,7 @@ def screening_triggers(screening, *, lang: str = "zh", title: str | None = None,
     """Branches each criterion found, in list order, coloured by group (leadership, organizational life,
     functions)."""
     table = screening.by_trigger().iloc[::-1]
-    labels = table[f"label_{'zh' if lang == 'zh' else 'en'}"]
+    labels = table[f"label_{'zh' if lang == 'zh' else 'en'}"].map(plain)
     fig = go.Figure()
     for group, color in GROUP_COLORS.items():
         part = table[table["group"] == group]
@@ -80,9 +118,11 @@ def screening_triggers(screening, *, lang: str = "zh", title: str | None = None,
             continue
         fig.add_bar(y=labels[part.index], x=part["branches"], orientation="h", marker_color=color,
                     name=tr(f"screening_group_{group}", lang), text=[str(v) for v in part["branches"]],
-                    textposition="outside", cliponaxis=False, customdata=part.index.to_numpy(),
+                    textposition="outside", cliponaxis=False, customdata=plain_all(part.index),
                     hovertemplate="%{y}: %{x}<extra>%{customdata}</extra>")
-    fig.update_yaxes(categoryorder="array", categoryarray=list(labels), title="", automargin=True)
+    # long criteria are shown on two lines, so that the bars keep their room on a narrow screen
+    fig.update_yaxes(categoryorder="array", categoryarray=list(labels), title="", automargin=True,
+                     tickvals=list(labels), ticktext=[_wrap(t, 14 if lang == "zh" else 28) for t in labels])
     fig.update_xaxes(title=tr("screening_col_fired", lang), rangemode="tozero",
                      range=[0, max(int(table["branches"].max()) if len(table) else 1, 1) * 1.2])
     fig.update_layout(bargap=0.25)
@@ -101,7 +141,7 @@ def grade_transitions(yoy, *, lang: str = "zh", title: str | None = None, height
     """
     fw = yoy.after.framework
     t = yoy.transitions
-    labels = [fw.label(g, lang) for g in t.index]
+    labels = [plain(fw.label(g, lang)) for g in t.index]
     k = len(labels)
     counts = t.to_numpy(dtype="float64")
     # colour by direction, intensity by count: -1 worse ... +1 better (rows: before, columns: after)
@@ -116,13 +156,15 @@ def grade_transitions(yoy, *, lang: str = "zh", title: str | None = None, height
         text=counts[::-1].astype(int).astype(str), texttemplate="%{text}", textfont={"size": 20},
         customdata=counts[::-1], xgap=3, ygap=3,
         hovertemplate="%{y} → %{x}: %{customdata}<extra></extra>"))
-    fig.update_xaxes(side="top", title=tr("yoy_after", lang, year=after))
+    # labels level and on two lines where long; the column title below the figure's title, not on it
+    ticktext = [_wrap(g, 6 if lang == "zh" else 10) for g in labels]
+    fig.update_xaxes(side="top", title=tr("yoy_after", lang, year=after), tickangle=0, tickvals=labels,
+                     ticktext=ticktext)
     fig.update_yaxes(title=tr("yoy_before", lang, year=before), automargin=True)
     default = tr("yoy_transitions", lang, before=before, after=after)
-    fig = base_layout(fig, title=title if title is not None else default, height=height or 140 + 70 * k,
+    fig = base_layout(fig, title=title if title is not None else default, height=height or 160 + 70 * k,
                       theme=theme)
-    fig.update_layout(margin={"t": 110 if (title if title is not None else default) else 60})
-    return fig
+    return _top_axis_margin(fig, ticktext, axis_title=True)
 
 
 def rank_shifts(yoy, *, lang: str = "zh", title: str | None = None, height: int | None = None,
@@ -138,7 +180,7 @@ def rank_shifts(yoy, *, lang: str = "zh", title: str | None = None, height: int 
         fig.add_scatter(
             x=part["total_before"], y=part["total_after"], mode="markers", name=tr(key, lang),
             marker={"color": MOVE_COLORS[move], "size": 9 if move else 7, "opacity": 0.85 if move else 0.5},
-            customdata=np.column_stack([part.index.to_numpy(), part["name"].astype(str).to_numpy(),
+            customdata=np.column_stack([plain_all(part.index), plain_all(part["name"]),
                                         part["shift"].astype("float64").to_numpy()]),
             hovertemplate="%{customdata[1]} (%{customdata[0]})<br>%{x:.1f} → %{y:.1f} · "
                           + tr("yoy_rank_shift", lang) + " %{customdata[2]:+.0f}<extra></extra>")
@@ -168,22 +210,23 @@ def township_trends(yoy, *, lang: str = "zh", title: str | None = None, height: 
     after_wide = t.pivot(index="township", columns="dimension", values="after").reindex_like(wide)
     z = wide.to_numpy(dtype="float64")
     span = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1.0
-    x = [fw.label(c, lang) if c != "total" else tr("total_score", lang) for c in columns]
+    x = [plain(fw.label(c, lang)) if c != "total" else tr("total_score", lang) for c in columns]
     hover = np.char.add(np.char.add(np.char.mod("%.1f", before_wide.to_numpy(dtype="float64")), " → "),
                         np.char.mod("%.1f", after_wide.to_numpy(dtype="float64")))
     fig = go.Figure(go.Heatmap(
-        z=z, x=x, y=list(wide.index), zmin=-max(span, 0.1), zmax=max(span, 0.1), colorscale=CHANGE_SCALE,
+        z=z, x=x, y=plain_all(wide.index), zmin=-max(span, 0.1), zmax=max(span, 0.1), colorscale=CHANGE_SCALE,
         text=np.char.mod("%+.1f", np.nan_to_num(z)), texttemplate="%{text}", textfont={"size": 15},
         customdata=hover, xgap=2, ygap=2, hovertemplate="%{y} · %{x}: %{customdata} (%{z:+.1f})<extra></extra>",
         colorbar={"title": {"text": tr("yoy_change", lang)}, "len": 0.8}))
-    fig.update_xaxes(side="top", tickangle=0)
+    # the dimension names are long in English: on two or three lines they do not run into each other
+    ticktext = [_wrap(c, 8 if lang == "zh" else 14) for c in x]
+    fig.update_xaxes(side="top", tickangle=0, tickvals=x, ticktext=ticktext)
     fig.update_yaxes(automargin=True)
     before, after = yoy.periods
     default = tr("yoy_township_trends", lang, before=before, after=after)
-    fig = base_layout(fig, title=title if title is not None else default, height=height or 150 + 34 * len(wide),
+    fig = base_layout(fig, title=title if title is not None else default, height=height or 180 + 34 * len(wide),
                       theme=theme)
-    fig.update_layout(margin={"t": 110})
-    return fig
+    return _top_axis_margin(fig, ticktext, axis_title=False)
 
 
 def movers_bars(yoy, *, lang: str = "zh", title: str | None = None, height: int | None = None,
@@ -194,11 +237,12 @@ def movers_bars(yoy, *, lang: str = "zh", title: str | None = None, height: int 
         return empty_figure(tr("no_data_for_chart", lang), title=title, height=height, theme=theme)
     fw = yoy.after.framework
     shift = m["shift"].astype("float64")
-    labels = [f"{n} ({b})" for n, b in zip(m["name"], m.index)]
-    grades = [f"{fw.label(str(g1), lang)} → {fw.label(str(g2), lang)}"
+    labels = [f"{plain(n)} ({plain(b)})" for n, b in zip(m["name"], m.index)]
+    grades = [f"{plain(fw.label(str(g1), lang))} → {plain(fw.label(str(g2), lang))}"
               for g1, g2 in zip(m["grade_before"], m["grade_after"])]
-    why = m[f"why_{'zh' if lang == 'zh' else 'en'}"].str.replace("；" if lang == "zh" else "; ", "<br>",
-                                                                 regex=False)
+    # the reasons name indicators of the framework: plain text, one per line
+    why = m[f"why_{'zh' if lang == 'zh' else 'en'}"].map(plain).str.replace("；" if lang == "zh" else "; ", "<br>",
+                                                                           regex=False)
     fig = go.Figure(go.Bar(
         x=shift, y=labels, orientation="h", marker_color=[MOVE_COLORS[int(np.sign(s))] for s in shift],
         text=[f"{s:+.0f}" for s in shift], textposition="outside", cliponaxis=False,
@@ -207,9 +251,10 @@ def movers_bars(yoy, *, lang: str = "zh", title: str | None = None, height: int 
         hovertemplate="%{y}<br>%{customdata[0]} · %{customdata[1]:.1f} → %{customdata[2]:.1f}"
                       "<br>%{customdata[3]}<extra></extra>"))
     span = float(np.nanmax(np.abs(shift))) if len(shift) else 1.0
+    # room for the value written outside the longest bar, so that it never runs into the branch names
     fig.update_xaxes(title=tr("yoy_rank_shift_axis", lang), zeroline=True, zerolinewidth=2,
-                     range=[-span * 1.25 if (shift < 0).any() else -span * 0.05,
-                            span * 1.25 if (shift > 0).any() else span * 0.05])
+                     range=[-span * 1.5 if (shift < 0).any() else -span * 0.05,
+                            span * 1.5 if (shift > 0).any() else span * 0.05])
     fig.update_yaxes(title="", automargin=True)
     fig = base_layout(fig, title=title if title is not None else tr("yoy_movers", lang),
                       height=height or 120 + 40 * len(m), theme=theme)
@@ -228,10 +273,10 @@ def why_bars(yoy, branch_id: str, *, lang: str = "zh", title: str | None = None,
 
     values = [f"{fmt(a)} → {fmt(b)}" for a, b in zip(why["value_before"], why["value_after"])]
     fig = go.Figure(go.Bar(
-        x=change, y=why["label"], orientation="h",
+        x=change, y=plain_all(why["label"]), orientation="h",
         marker_color=[MOVE_COLORS[int(np.sign(round(c, 9)))] for c in change],
         text=[f"{c:+.1f}" for c in change], textposition="outside", cliponaxis=False,
-        customdata=np.column_stack([values, why["indicator"].to_numpy()]),
+        customdata=np.column_stack([values, plain_all(why["indicator"])]),
         hovertemplate="%{y}: %{customdata[0]} (%{x:+.2f})<extra>%{customdata[1]}</extra>"))
     span = max(float(np.nanmax(np.abs(change))) if len(change) else 1.0, 0.1)
     fig.update_xaxes(title=tr("yoy_change", lang), zeroline=True, zerolinewidth=2,
@@ -240,6 +285,6 @@ def why_bars(yoy, branch_id: str, *, lang: str = "zh", title: str | None = None,
     fig.update_yaxes(title="", automargin=True)
     name = yoy.branches.loc[branch_id, "name"] if branch_id in yoy.branches.index else branch_id
     before, after = yoy.periods
-    default = f"{name} · {before} → {after}"
+    default = f"{plain(name)} · {before} → {after}"
     return base_layout(fig, title=title if title is not None else default, height=height or 120 + 40 * len(why),
                        theme=theme)

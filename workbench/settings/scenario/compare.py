@@ -15,6 +15,7 @@ import pandas as pd
 from ...assess.indicators import compute_indicators
 from ...data.core import BranchData
 from ...i18n import tr
+from ...studies.diagnostics import RankReversal, scenario_reversals
 from ..rules import RULES, RuleSet, check_rules
 from .state import State
 
@@ -36,6 +37,8 @@ class ScenarioComparison:
     - ``totals``: rows ``branches``, ``members``, ``errors``, ``warnings``,
       ``rule:<id>``, ``grade:<id>``, ``mean_score``; columns ``before, after,
       change``.
+    - ``reversal``: pairs of branches the scenario does not touch whose order
+      changed (relative normalizations, data-derived weights), or None.
     """
 
     period: int
@@ -43,6 +46,7 @@ class ScenarioComparison:
     indicators: pd.DataFrame
     violations: pd.DataFrame
     totals: pd.DataFrame
+    reversal: RankReversal | None = None
 
     def to_text(self, lang: str = "en", *, limit: int = 40) -> str:
         """A printable report (what ``workbench simulate`` prints)."""
@@ -61,6 +65,8 @@ class ScenarioComparison:
             lines.append(self.branches.head(limit)[cols].to_string() if len(self.branches) else "  -")
         if len(self.branches) > limit:
             lines.append(tr("scenario_report_more", lang, n=len(self.branches) - limit))
+        if self.reversal is not None:
+            lines += ["", self.reversal.message(lang)]
         return "\n".join(lines)
 
 
@@ -136,7 +142,7 @@ def comparison(state: State, status: pd.Series, before: dict, after: dict, frame
     totals = pd.DataFrame(rows, index=["before", "after"]).T.astype("float64")
     totals["change"] = totals["after"] - totals["before"]
     return ScenarioComparison(period=before["period"], branches=branches, indicators=indicators,
-                              violations=violations, totals=totals)
+                              violations=violations, totals=totals, reversal=scenario_reversals(rb, ra, ids))
 
 
 def _grade_counts(grade: pd.Series, grades: list[str]) -> list[int]:

@@ -1,4 +1,9 @@
-"""The overview: key figures, grades, scores by township, best and weakest branches.
+"""The overview: key figures, grades, scores by township, best and weakest branches, and year over year.
+
+The key figures are the county's (:mod:`workbench.studies.kpis`): each card
+carries its one label and, as a hover, what it counts, the same on the
+settings and inspection pages. The year-over-year section is
+:mod:`workbench.views.apps.yoy`.
 
 >>> app = build_overview_app("sample_data", lang="en")
 >>> sorted(app.views)[:3]
@@ -11,7 +16,7 @@ import ipywidgets as w
 import numpy as np
 
 from ...i18n import tr
-from ...studies.kpis import county_kpis, figure_definition, figure_label
+from ...studies.kpis import county_kpis, figure_label
 from .. import charts
 from ..mvc import App, follow
 from ..scoring import ScoringModel
@@ -22,6 +27,8 @@ from ..widgets.export import ExportBar
 from ..widgets.header import Header
 from ..widgets.html import esc, kpi_cards, style
 from .common import Opened, data_section, open_app
+from .controls import figure_card, page_style
+from .yoy import YearOverYearModel, YearOverYearView
 
 __all__ = ["KpiCards", "RankingView", "OverviewApp", "build_overview_app"]
 
@@ -54,17 +61,15 @@ class KpiCards:
         for g, count in k["grades"].items():
             cards.append((fw.label(g, lang), f"{count:,}", tr("share_of_branches", lang, share=count / n),
                           colors[g]))
-        def figure(name, value, detail, colour):
-            return (figure_label(name, lang), value, detail, colour, figure_definition(name, lang))
-
+        # the county's key figures: one label, one number and one definition (the hover) on every page
         cards += [
-            figure("violations", f"{k['violations']:,}",
-                   tr("figure_violations_detail", lang, errors=k["violation_errors"],
-                      warnings=k["violation_warnings"], branches=k["violation_branches"]), "#b2182b"),
-            figure("rectification_rate", f"{k['rectification_rate']:.0%}",
-                   tr("rectification_detail", lang, done=k["problems_closed"], found=k["problems_found"]), "#1b7837"),
-            figure("problems_overdue", f"{k['problems_overdue']:,}",
-                   f"{figure_label('problems_open', lang)} {k['problems_open']:,}", "#e08214"),
+            figure_card("violations", f"{k['violations']:,}", tr("figure_violations_detail", lang,
+                        errors=k["violation_errors"], warnings=k["violation_warnings"],
+                        branches=k["violation_branches"]), "#b2182b", lang),
+            figure_card("rectification_rate", f"{k['rectification_rate']:.0%}", tr(
+                "rectification_detail", lang, done=k["problems_closed"], found=k["problems_found"]), "#1b7837", lang),
+            figure_card("problems_overdue", f"{k['problems_overdue']:,}",
+                        f"{figure_label('problems_open', lang)} {k['problems_open']:,}", "#e08214", lang),
         ]
         self.widget.value = kpi_cards(cards)
 
@@ -129,18 +134,21 @@ class OverviewApp(App):
         grades.render()
         towns.render()
         ranking = RankingView(state, scoring, compare=False)
+        yoy_model = YearOverYearModel(state, scoring)
+        yoy = YearOverYearView(state, yoy_model, opened.exports)
         export = ExportBar(state, scoring, {"grades": grades, "townships": towns, "ranking": ranking.chart},
                            opened.exports)
         charts_row = w.HBox([w.Box([grades.widget], layout=w.Layout(flex="1 1 380px", min_width="0")),
                              w.Box([towns.widget], layout=w.Layout(flex="2 1 520px", min_width="0"))],
                             layout=w.Layout(flex_flow="row wrap", width="100%", grid_gap="12px"))
-        self.models = {"scoring": scoring}
+        self.models = {"scoring": scoring, "yoy": yoy_model}
         self.views = {"header": header, "picker": picker, "kpis": kpis, "grades": grades, "townships": towns,
-                      "ranking": ranking, "export": export}
-        self.widget = w.VBox([style(), header.widget, data_section(state, picker), kpis.widget, charts_row,
-                              ranking.widget, export.widget], layout=w.Layout(width="100%"))
+                      "ranking": ranking, "yoy": yoy, "export": export}
+        self.widget = w.VBox([style(), page_style(), header.widget, data_section(state, picker), kpis.widget,
+                              charts_row, ranking.widget, export.widget, yoy.widget], layout=w.Layout(width="100%"))
         self.widget.add_class("wb-app")
         self.widget.add_class("wb-app-overview")
+        self.widget.add_class("wb-pages")
 
     @property
     def scoring(self) -> ScoringModel:

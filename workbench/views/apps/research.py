@@ -1,9 +1,12 @@
 """Research on branch functions (key point 6): correlations, fits, regression, clusters, coherence, movers.
 
-``ResearchModel`` holds the research table of the period (and of the year
-before, for the movers) and the researcher's choices; every number comes from
-:mod:`workbench.studies.research`. Branches are shown by keyed pseudonyms unless the
-app is built with ``pseudonymise=False``; no view shows a person's name.
+:class:`ResearchModel` holds the research table of the period (and of the
+year before, for the movers) and the researcher's choices; every number comes
+from :mod:`workbench.studies.research` and, for why the movers moved, from the
+year-over-year core (:func:`workbench.studies.trends.why_moved`, the overview's
+too). Every control is bound to the model. Branches are shown by keyed
+pseudonyms unless the app is built with ``pseudonymise=False``; no view shows
+a person's name.
 
 >>> from workbench.views.state import AppState
 >>> model = ResearchModel(AppState.from_source("sample_data"), key="doc")
@@ -14,17 +17,17 @@ app is built with ``pseudonymise=False``; no view shows a person's name.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 import tempfile
 from pathlib import Path
 
 import ipywidgets as w
+import numpy as np
 import pandas as pd
 import traitlets as t
 
 from .. import charts
-from ...files import atomic_path
+from ...files import write_excel
 from ...i18n import tr
 from ...studies.research import (
     OUTCOMES,
@@ -38,23 +41,19 @@ from ...studies.research import (
     regression,
     research_frame,
 )
-from ..mvc import App, follow
+from ...studies.trends import why_moved
+from ..mvc import App, Model, bind, checked_number, follow
+from ..state import AppState
 from ..widgets.chart import ChartView
 from ..widgets.data_picker import DataPicker
+from ..widgets.export import ExportFolder
 from ..widgets.header import Header
-from ..widgets.html import style
+from ..widgets.html import Cell, StatusLine, download_link, esc, fmt_number, html_table, section_title, style
 from .common import Opened, data_section, open_app, section
-from ..state import AppState
-from ..widgets.html import Cell, download_link, fmt_number, html_table, section_title, status_html
+from .controls import Choice, field, page_style
 
 __all__ = ["ResearchModel", "CorrelationView", "ScatterView", "RegressionView", "ClusterView", "CoherenceView",
-           "MoversView", "ResearchExport"]
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _esc(key: str, lang: str, **values) -> str:
-    return html.escape(tr(key, lang, **values))
+           "MoversView", "ResearchExport", "ResearchApp", "build_research_app", "why_text"]
 
 
 def _r(value: float) -> Cell:
@@ -68,7 +67,25 @@ def _p(value: float) -> str:
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
-class ResearchModel(t.HasTraits):
+def why_text(why: pd.DataFrame, lang: str) -> str:
+    """The reasons of :func:`~workbench.studies.trends.why_moved` as one line: label before → after (change).
+
+    >>> why_text(pd.DataFrame({"label": ["Red sessions"], "value_before": [0.0], "value_after": [3.0],
+    ...                        "change": [2.6]}), "en")
+    'Red sessions 0 → 3 (+2.6)'
+    """
+    def value(x):
+        if not np.isfinite(x):
+            return "—"
+        return f"{x:.0f}" if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
+
+    parts = [(f"{r.label} {value(r.value_before)} → {value(r.value_after)}（{r.change:+.1f}）" if lang == "zh"
+              else f"{r.label} {value(r.value_before)} → {value(r.value_after)} ({r.change:+.1f})")
+             for r in why.itertuples(index=False)]
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
+class ResearchModel(Model):
     """The research tables of the period and the choices made on them.
 
     Parameters
@@ -80,15 +97,14 @@ class ResearchModel(t.HasTraits):
         Key of the codes (:func:`workbench.studies.research.pseudonyms`).
     """
 
-    corr_set = t.Unicode("functions")
-    corr_method = t.Unicode("pearson")
-    x = t.Unicode("attendance_rate")
-    y = t.Unicode("satisfaction")
-    outcome = t.Unicode("satisfaction")
+    corr_set = t.Unicode("functions", allow_none=True)
+    corr_method = t.Unicode("pearson", allow_none=True)
+    x = t.Unicode("attendance_rate", allow_none=True)
+    y = t.Unicode("satisfaction", allow_none=True)
+    outcome = t.Unicode("satisfaction", allow_none=True)
     predictors = t.List(t.Unicode())
     standardize = t.Bool(False)
     k = t.Int(4)
-    revision = t.Int(0)
 
     def __init__(self, state: AppState, *, pseudonymise: bool = True, key: str | bytes | None = None,
                  seed: int = 0):
@@ -112,7 +128,8 @@ class ResearchModel(t.HasTraits):
         self.names = (pseudonyms(ids, key=self.key, prefix="B-").set_axis(ids) if self.pseudonymise
                       else s.names.reindex(ids))
         self.coherence = coherence(self.result)
-        self.revision += 1
+        self._movers = None
+        self.changed()
 
     def label(self, column: str, lang: str) -> str:
         """Display label of an indicator, dimension or ``total``."""
@@ -131,15 +148,16 @@ class ResearchModel(t.HasTraits):
         fw = self.framework
         if self.corr_set == "dimensions":
             return [*fw.dimension_ids, "total", *OUTCOMES]
-        if self.corr_set.startswith("dim:"):
+        if self.corr_set and self.corr_set.startswith("dim:"):
             return [i.id for i in fw.dimension(self.corr_set[4:]).indicators]
         return [*function_indicators(fw), *OUTCOMES]
 
     # -------------------------------------------------------------- analyses
     def correlations(self) -> pd.DataFrame:
         """The chosen correlation matrix (within a dimension: on the normalized scores, as coherence does)."""
-        source = self.result.indicators if self.corr_set.startswith("dim:") else self.frame
-        return correlation_matrix(source, self.corr_columns(), method=self.corr_method)
+        within = bool(self.corr_set and self.corr_set.startswith("dim:"))
+        source = self.result.indicators if within else self.frame
+        return correlation_matrix(source, self.corr_columns(), method=self.corr_method or "pearson")
 
     def fit(self):
         return fit_line(self.frame[self.x], self.frame[self.y])
@@ -156,91 +174,96 @@ class ResearchModel(t.HasTraits):
         """Standardized -> strong between the year before and the period (None without the year before)."""
         if self.before is None:
             return None
-        grades = self.framework.grade_ids
-        return movers(self.before, self.result, from_grade=grades[1], to_grade=grades[0])
+        if self._movers is None:
+            grades = self.framework.grade_ids
+            self._movers = movers(self.before, self.result, from_grade=grades[1], to_grade=grades[0])
+        return self._movers
+
+    def why(self, branch_id: str, lang: str, *, top: int = 3) -> str:
+        """Why a branch moved: the indicators whose contribution changed most (both years' ``explain``)."""
+        return why_text(why_moved(self.before, self.result, branch_id, lang=lang, top=top), lang)
 
 
 # ================================================================ views
 
-class _View:
-    """A view that re-renders on the model's revision, the language, and the given traits."""
-
-    def __init__(self, state: AppState, model: ResearchModel, traits=()):
-        self.state, self.model = state, model
-        model.observe(lambda _: self.render(), names=["revision", *traits])
-        state.observe(lambda _: self.render(), names="lang")
+def _choice_row(state, key: str, widget) -> w.HBox:
+    return w.HBox([field(state, key, bold=True), widget],
+                  layout=w.Layout(align_items="center", flex_flow="row wrap", max_width="100%"))
 
 
-class CorrelationView(_View):
+class CorrelationView:
     """Correlation matrix: function indicators and outcomes, dimension scores, or within a dimension."""
 
-    def __init__(self, state: AppState, model: ResearchModel, *, width: int = 640):
+    def __init__(self, state: AppState, model: ResearchModel):
+        self.state, self.model = state, model
+        fw = model.framework
         self.title = w.HTML()
-        self.set_label, self.method_label = w.HTML(), w.HTML()
-        self.set = w.Dropdown(layout=w.Layout(width="300px"))
-        self.method = w.ToggleButtons(style={"button_width": "190px"})
-        self.chart = ChartView(state, self._figure)
-        self._updating = False
-        self.set.observe(lambda c: self._pick("corr_set", c), names="value")
-        self.method.observe(lambda c: self._pick("corr_method", c), names="value")
-        super().__init__(state, model, ("corr_set", "corr_method"))
-        self.widget = w.VBox([self.title, w.HBox([self.set_label, self.set], layout=w.Layout(align_items="center")),
-                              w.HBox([self.method_label, self.method], layout=w.Layout(align_items="center")),
-                              self.chart.widget], layout=w.Layout(width=f"{width + 20}px"))
-        self.render()
-
-    def _pick(self, trait, change):
-        if not self._updating and change["new"] is not None:
-            setattr(self.model, trait, change["new"])
+        self.set = w.Dropdown(layout=w.Layout(width="300px", max_width="100%"))
+        self.method = w.ToggleButtons(style={"button_width": "180px"})
+        self.choices = [
+            Choice(state, self.set, model, "corr_set", lambda lang: [
+                (tr("corr_set_functions", lang), "functions"), (tr("corr_set_dimensions", lang), "dimensions")] + [
+                (tr("corr_set_within", lang, dimension=d.label(lang)), f"dim:{d.id}") for d in fw.dimensions]),
+            Choice(state, self.method, model, "corr_method", lambda lang: [
+                (tr("corr_pearson", lang), "pearson"), (tr("corr_spearman", lang), "spearman")]),
+        ]
+        self.chart = ChartView(state, self._figure, inputs=[(model, ["revision", "corr_set", "corr_method"])],
+                               name="correlations")
+        follow(state, "lang", lambda: setattr(self.title, "value", f"<div class='wb-subsection'>"
+                                                                   f"{esc(tr('corr_title', state.lang))}</div>"))
+        self.widget = w.VBox([self.title, _choice_row(state, "corr_set", self.set),
+                              _choice_row(state, "corr_method", self.method), self.chart.widget],
+                             layout=w.Layout(flex="1 1 440px", min_width="0"))
+        self.chart.render()
 
     def _figure(self, lang, theme):
         corr = self.model.correlations()
         labels = {c: self.model.label(c, lang) for c in corr.columns}
         return charts.correlation_heatmap(corr, lang=lang, theme=theme, labels=labels)
 
-    def render(self) -> None:
-        lang = self.state.lang
-        fw = self.model.framework
-        self.title.value = f"<div class='wb-subsection'>{_esc('corr_title', lang)}</div>"
-        self.set_label.value = f"<b>{_esc('corr_set', lang)}</b>&nbsp;"
-        self.method_label.value = f"<b>{_esc('corr_method', lang)}</b>&nbsp;"
-        self._updating = True
-        try:
-            self.set.options = ([(tr("corr_set_functions", lang), "functions"),
-                                 (tr("corr_set_dimensions", lang), "dimensions")]
-                                + [(tr("corr_set_within", lang, dimension=d.label(lang)), f"dim:{d.id}")
-                                   for d in fw.dimensions])
-            self.set.value = self.model.corr_set
-            self.method.options = [(tr("corr_pearson", lang), "pearson"), (tr("corr_spearman", lang), "spearman")]
-            self.method.value = self.model.corr_method
-        finally:
-            self._updating = False
-        self.chart.render()
 
-
-class ScatterView(_View):
+class ScatterView:
     """One variable against an outcome, with the OLS line and its 95 % band (HC3)."""
 
-    def __init__(self, state: AppState, model: ResearchModel, *, width: int = 640):
+    def __init__(self, state: AppState, model: ResearchModel):
+        self.state, self.model = state, model
         self.title = w.HTML()
-        self.x_label, self.y_label = w.HTML(), w.HTML()
-        self.x = w.Dropdown(layout=w.Layout(width="260px"))
-        self.y = w.Dropdown(layout=w.Layout(width="200px"))
+        self.x = w.Dropdown(layout=w.Layout(width="260px", max_width="100%"))
+        self.y = w.Dropdown(layout=w.Layout(width="200px", max_width="100%"))
+        self.choices = [
+            Choice(state, self.x, model, "x", lambda lang: [(model.label(c, lang), c) for c in model.variables()]),
+            Choice(state, self.y, model, "y", lambda lang: [(model.label(c, lang), c)
+                                                           for c in (*OUTCOMES, "income_growth")]),
+        ]
+        self.x.add_class("wb-scatter-x")
         self.summary = w.HTML()
-        self.chart = ChartView(state, self._figure)
-        self._updating = False
         self._fit = None
-        self.x.observe(lambda c: self._pick("x", c), names="value")
-        self.y.observe(lambda c: self._pick("y", c), names="value")
-        super().__init__(state, model, ("x", "y"))
-        self.widget = w.VBox([self.title, w.HBox([self.x_label, self.x, self.y_label, self.y],
-                                                 layout=w.Layout(align_items="center", flex_flow="row wrap")),
-                              self.summary, self.chart.widget], layout=w.Layout(width=f"{width + 20}px"))
-        self.render()
+        follow(model, ["revision", "x", "y"], self._compute)
+        self.chart = ChartView(state, self._figure, inputs=[(model, ["revision", "x", "y"])], name="scatter")
+        state.observe(lambda _: self._summary(), names="lang")
+        follow(state, "lang", lambda: setattr(self.title, "value", f"<div class='wb-subsection'>"
+                                                                   f"{esc(tr('scatter_title', state.lang))}</div>"))
+        self.widget = w.VBox([self.title, w.HBox([_choice_row(state, "scatter_x", self.x),
+                                                  _choice_row(state, "scatter_y", self.y)],
+                                                 layout=w.Layout(flex_flow="row wrap", grid_gap="10px")),
+                              self.summary, self.chart.widget], layout=w.Layout(flex="1 1 440px", min_width="0"))
+        self.chart.render()
 
-    def _pick(self, trait, change):
-        if not self._updating and change["new"] is not None:
-            setattr(self.model, trait, change["new"])
+    def _compute(self) -> None:
+        try:
+            self._fit, self._error = self.model.fit(), ""
+        except ValueError as exc:
+            self._fit, self._error = None, str(exc)
+        self._summary()
+
+    def _summary(self) -> None:
+        lang = self.state.lang
+        f = self._fit
+        if f is None:
+            self.summary.value = f"<div class='wb-status wb-bad'>{esc(tr('error', lang, message=self._error))}</div>"
+            return
+        self.summary.value = (f"<div class='wb-note'>"
+                              f"{esc(tr('fit_summary', lang, slope=f.slope, p=f.p, r=f.r, r2=f.r2, n=f.n))}</div>")
 
     def _figure(self, lang, theme):
         m = self.model
@@ -248,56 +271,35 @@ class ScatterView(_View):
         return charts.scatter_fit(m.frame, m.x, m.y, self._fit, lang=lang, theme=theme, labels=labels,
                                   names=m.names)
 
-    def render(self) -> None:
-        lang = self.state.lang
-        m = self.model
-        self.title.value = f"<div class='wb-subsection'>{_esc('scatter_title', lang)}</div>"
-        self.x_label.value = f"<b>{_esc('scatter_x', lang)}</b>&nbsp;"
-        self.y_label.value = f"&nbsp;&nbsp;<b>{_esc('scatter_y', lang)}</b>&nbsp;"
-        self._updating = True
-        try:
-            self.x.options = [(m.label(c, lang), c) for c in m.variables()]
-            self.x.value = m.x
-            self.y.options = [(m.label(c, lang), c) for c in (*OUTCOMES, "income_growth")]
-            self.y.value = m.y
-        finally:
-            self._updating = False
-        try:
-            self._fit = m.fit()
-            f = self._fit
-            self.summary.value = (f"<div class='wb-note'>{_esc('fit_summary', lang, slope=f.slope, p=f.p, r=f.r, r2=f.r2, n=f.n)}</div>")
-        except ValueError as exc:
-            self._fit = None
-            self.summary.value = status_html(tr("error", lang, message=str(exc)), False)
-        self.chart.render()
 
-
-class RegressionView(_View):
+class RegressionView:
     """OLS of an outcome on the chosen predictors, HC3 robust errors, as a table."""
 
     def __init__(self, state: AppState, model: ResearchModel):
+        self.state, self.model = state, model
         self.title = w.HTML()
-        self.outcome_label, self.pred_label = w.HTML(), w.HTML()
-        self.outcome = w.Dropdown(layout=w.Layout(width="240px"))
-        self.predictors = w.SelectMultiple(rows=8, layout=w.Layout(width="380px"))
+        self.outcome = w.Dropdown(layout=w.Layout(width="240px", max_width="100%"))
+        self.predictors = w.SelectMultiple(rows=8, layout=w.Layout(width="100%", max_width="380px"))
         self.standardize = w.Checkbox(indent=False, layout=w.Layout(width="auto"))
+        self.choices = [
+            Choice(state, self.outcome, model, "outcome", lambda lang: [(model.label(c, lang), c)
+                                                                       for c in (*OUTCOMES, "income_growth")]),
+            Choice(state, self.predictors, model, "predictors", lambda lang: [
+                (model.label(c, lang), c) for c in model.variables() if c != model.outcome],
+                refresh_on=[(model, "outcome")], multiple=True),
+        ]
+        bind(self.standardize, "value", model, "standardize", render=lambda: model.standardize,
+             accept=lambda v: setattr(model, "standardize", bool(v)))
         self.summary = w.HTML()
         self.table = w.HTML()
-        self._updating = False
-        self.outcome.observe(lambda c: self._pick("outcome", c["new"]), names="value")
-        self.predictors.observe(lambda c: self._pick("predictors", list(c["new"])), names="value")
-        self.standardize.observe(lambda c: self._pick("standardize", bool(c["new"])), names="value")
-        super().__init__(state, model, ("outcome", "predictors", "standardize"))
-        controls = w.VBox([self.outcome_label, self.outcome, self.pred_label, self.predictors, self.standardize],
-                          layout=w.Layout(width="400px"))
+        follow(model, ["revision", "outcome", "predictors", "standardize"], self.render)
+        state.observe(lambda _: self.render(), names="lang")
+        controls = w.VBox([field(state, "reg_outcome"), self.outcome, field(state, "reg_predictors"),
+                           self.predictors, self.standardize], layout=w.Layout(flex="0 1 400px", min_width="0"))
         self.widget = w.VBox([self.title, w.HBox([controls, w.VBox([self.summary, self.table],
-                                                                   layout=w.Layout(flex="1 1 600px"))],
-                                                 layout=w.Layout(grid_gap="20px", flex_flow="row wrap"))])
-        self.render()
-
-    def _pick(self, trait, value):
-        if not self._updating and value is not None:
-            setattr(self.model, trait, value)
+                                                                   layout=w.Layout(flex="1 1 480px", min_width="0"))],
+                                                 layout=w.Layout(grid_gap="20px", flex_flow="row wrap",
+                                                                 width="100%"))], layout=w.Layout(width="100%"))
 
     def table_rows(self, reg, lang: str) -> list[list]:
         rows = []
@@ -313,45 +315,44 @@ class RegressionView(_View):
         lang = self.state.lang
         m = self.model
         self.title.value = section_title(tr("reg_title", lang))
-        self.outcome_label.value = f"<div class='wb-field-label'>{_esc('reg_outcome', lang)}</div>"
-        self.pred_label.value = f"<div class='wb-field-label'>{_esc('reg_predictors', lang)}</div>"
         self.standardize.description = tr("reg_standardize", lang)
-        self._updating = True
-        try:
-            self.outcome.options = [(m.label(c, lang), c) for c in (*OUTCOMES, "income_growth")]
-            self.outcome.value = m.outcome
-            self.predictors.options = [(m.label(c, lang), c) for c in m.variables() if c != m.outcome]
-            self.predictors.value = tuple(p for p in m.predictors if p != m.outcome)
-            self.standardize.value = m.standardize
-        finally:
-            self._updating = False
         try:
             reg = m.regression()
         except (ValueError, KeyError) as exc:
-            self.summary.value = status_html(tr("error", lang, message=str(exc)), False)
+            self.summary.value = f"<div class='wb-status wb-bad'>{esc(tr('error', lang, message=str(exc)))}</div>"
             self.table.value = ""
             return
-        self.summary.value = (f"<div class='wb-note'>{_esc('reg_summary', lang, n=reg.n, dropped=reg.dropped, r2=reg.r2, r2_adj=reg.r2_adj, f_p=reg.f_p)}</div>")
+        text = tr("reg_summary", lang, n=reg.n, dropped=reg.dropped, r2=reg.r2, r2_adj=reg.r2_adj, f_p=reg.f_p)
+        self.summary.value = f"<div class='wb-note'>{esc(text)}</div>"
         heads = [tr(k, lang) for k in ("reg_term", "reg_coef", "reg_se", "reg_t", "reg_p", "reg_ci")]
-        self.table.value = (html_table(heads, self.table_rows(reg, lang), numeric=(1, 2, 3, 4, 5))
-                            + "<div class='wb-note'>* p &lt; 0.05 · ** p &lt; 0.01 · *** p &lt; 0.001</div>")
+        self.table.value = ("<div class='wb-scroll'>" + html_table(heads, self.table_rows(reg, lang),
+                                                                   numeric=(1, 2, 3, 4, 5))
+                            + "</div><div class='wb-note'>* p &lt; 0.05 · ** p &lt; 0.01 · *** p &lt; 0.001</div>")
 
 
-class ClusterView(_View):
+class ClusterView:
     """k-means clusters of the dimension scores: a line per cluster profile and a summary table."""
 
-    def __init__(self, state: AppState, model: ResearchModel, *, width: int = 1000):
+    def __init__(self, state: AppState, model: ResearchModel):
+        self.state, self.model = state, model
         self.title = w.HTML()
-        self.k_label = w.HTML()
-        self.k = w.IntSlider(min=2, max=6, value=model.k, continuous_update=False, layout=w.Layout(width="260px"))
-        self.chart = ChartView(state, self._figure)
-        self.table = w.HTML()
+        self.k = w.IntSlider(min=2, max=6, value=model.k, continuous_update=False,
+                             layout=w.Layout(width="260px", max_width="100%"))
+        bind(self.k, "value", model, "k", render=lambda: model.k,
+             accept=lambda v: setattr(model, "k", int(checked_number(v, low=2, high=6))))
         self._clusters = None
-        w.link((self.k, "value"), (model, "k"))
-        super().__init__(state, model, ("k",))
-        self.widget = w.VBox([self.title, w.HBox([self.k_label, self.k], layout=w.Layout(align_items="center")),
-                              self.chart.widget, w.Box([self.table], layout=w.Layout(max_width="1100px"))])
-        self.render()
+        follow(model, ["revision", "k"], self._compute)
+        self.chart = ChartView(state, self._figure, inputs=[(model, ["revision", "k"])], name="clusters")
+        self.table = w.HTML()
+        follow(model, ["revision", "k"], self.render)
+        state.observe(lambda _: self.render(), names="lang")
+        self.widget = w.VBox([self.title, _choice_row(state, "cluster_k", self.k), self.chart.widget,
+                              w.Box([self.table], layout=w.Layout(max_width="1100px", width="100%"))],
+                             layout=w.Layout(width="100%"))
+        self.chart.render()
+
+    def _compute(self) -> None:
+        self._clusters = self.model.clusters()
 
     def _figure(self, lang, theme):
         fw = self.model.framework
@@ -360,36 +361,34 @@ class ClusterView(_View):
 
     def render(self) -> None:
         lang = self.state.lang
-        m = self.model
+        m, c = self.model, self._clusters
         self.title.value = section_title(tr("cluster_title", lang))
-        self.k_label.value = f"<b>{_esc('cluster_k', lang)}</b>&nbsp;"
-        self._clusters = c = m.clusters()
         heads = [tr(k, lang) for k in ("cluster_col", "cluster_size", "cluster_total")] + \
             [m.label(o, lang) for o in OUTCOMES] + [tr("cluster_strongest", lang), tr("cluster_weakest", lang)]
         rows = [[k, int(r["size"]), round(r["total"], 1), *[round(r[o], 1) for o in OUTCOMES],
                  m.label(r["strongest"], lang), m.label(r["weakest"], lang)] for k, r in c.summary.iterrows()]
-        self.table.value = html_table(heads, rows, numeric=(0, 1, 2, 3, 4))
-        self.chart.render()
+        self.table.value = f"<div class='wb-scroll'>{html_table(heads, rows, numeric=(0, 1, 2, 3, 4))}</div>"
 
 
-class CoherenceView(_View):
+class CoherenceView:
     """Cronbach's alpha and correlations within each dimension; indicators that need a look."""
 
     def __init__(self, state: AppState, model: ResearchModel):
+        self.state, self.model = state, model
         self.title = w.HTML()
         self.note = w.HTML()
         self.dimensions = w.HTML()
         self.flagged = w.HTML()
-        super().__init__(state, model)
-        self.widget = w.VBox([self.title, self.note, self.dimensions, self.flagged])
-        self.render()
+        follow(model, "revision", self.render)
+        state.observe(lambda _: self.render(), names="lang")
+        self.widget = w.VBox([self.title, self.note, self.dimensions, self.flagged], layout=w.Layout(width="100%"))
 
     def render(self) -> None:
         lang = self.state.lang
         m = self.model
         coh = m.coherence
         self.title.value = section_title(tr("coherence_title", lang))
-        self.note.value = f"<div class='wb-note'>{_esc('coherence_note', lang)}</div>"
+        self.note.value = f"<div class='wb-note'>{esc(tr('coherence_note', lang))}</div>"
         heads = [tr(k, lang) for k in ("coh_dimension", "coh_items", "coh_n", "coh_alpha", "coh_alpha_std",
                                        "coh_mean_r", "coh_min_r", "coh_negative")]
         rows, css = [], []
@@ -400,58 +399,55 @@ class CoherenceView(_View):
             rows.append([name, int(r["items"]), int(r["n"]), cell, _r(r["alpha_std"]), _r(r["mean_r"]),
                          _r(r["min_r"]), int(r["negative_pairs"])])
             css.append("wb-row-warn" if dim != "total" and (alpha != alpha or alpha < 0.7) else "")
-        self.dimensions.value = f"<div style='max-width:1000px'>{html_table(heads, rows, row_classes=css, numeric=(1, 2, 3, 4, 5, 6, 7))}</div>"
+        self.dimensions.value = (f"<div class='wb-scroll' style='max-width:1000px'>"
+                                 f"{html_table(heads, rows, row_classes=css, numeric=(1, 2, 3, 4, 5, 6, 7))}</div>")
         ind = coh.indicators[coh.indicators["flag"] != ""]
         heads = [tr(k, lang) for k in ("coh_indicator", "coh_dimension", "coh_r_dimension", "coh_r_total",
                                        "coh_best_other", "coh_flag")]
         rows = [[m.label(i, lang), m.label(r["dimension"], lang), _r(r["r_dimension"]), _r(r["r_total"]),
                  f"{m.label(r['best_other'], lang)} ({r['r_best_other']:.2f})" if r["best_other"] else "",
                  tr(f"flag_{r['flag']}", lang)] for i, r in ind.iterrows()]
-        self.flagged.value = (f"<div class='wb-subsection'>{_esc('coh_flagged', lang, n=len(rows))}</div>"
-                              f"<div style='max-width:1100px'>{html_table(heads, rows, numeric=(2, 3))}</div>")
+        self.flagged.value = (f"<div class='wb-subsection'>{esc(tr('coh_flagged', lang, n=len(rows)))}</div>"
+                              f"<div class='wb-scroll' style='max-width:1100px'>"
+                              f"{html_table(heads, rows, numeric=(2, 3))}</div>")
 
 
-class MoversView(_View):
-    """Branches that moved up from standardized to strong since the year before, and what changed."""
+class MoversView:
+    """Branches that moved up from standardized to strong since the year before, what changed, and why.
 
-    def __init__(self, state: AppState, model: ResearchModel, *, width: int = 640):
+    The why of each branch is the year-over-year core's (:func:`~workbench.studies.trends.why_moved`):
+    the indicators whose contribution changed most between the two years.
+    """
+
+    def __init__(self, state: AppState, model: ResearchModel):
+        self.state, self.model = state, model
         self.title = w.HTML()
         self.summary = w.HTML()
-        self.chart = ChartView(state, self._figure)
+        self.chart = ChartView(state, self._figure, inputs=[(model, "revision")], name="movers")
+        self.chart.widget.layout.flex = "1 1 420px"
         self.branches = w.HTML()
         self.indicators = w.HTML()
-        self._movers = None
-        super().__init__(state, model)
+        follow(model, "revision", self.render)
+        state.observe(lambda _: self.render(), names="lang")
+        self.indicators.layout = w.Layout(flex="1 1 480px", min_width="0")
         self.widget = w.VBox([self.title, self.summary,
-                              w.HBox([self.chart.widget, w.VBox([self.branches], layout=w.Layout(flex="1 1 560px"))],
-                                     layout=w.Layout(flex_flow="row wrap", grid_gap="10px")),
-                              self.indicators])
-        self.render()
+                              w.HBox([self.chart.widget, self.indicators],
+                                     layout=w.Layout(flex_flow="row wrap", grid_gap="10px", width="100%")),
+                              self.branches], layout=w.Layout(width="100%"))
+        self.chart.render()
 
     def _figure(self, lang, theme):
-        if self._movers is None:
+        mv = self.model.movers()
+        if mv is None:
             return None
-        return charts.movers_changes(self._movers, self.model.framework, lang=lang, theme=theme,
+        return charts.movers_changes(mv, self.model.framework, lang=lang, theme=theme,
                                     title=tr("movers_chart", lang))
 
-    def render(self) -> None:
-        lang = self.state.lang
+    def rows(self, lang: str) -> list[list]:
+        """A row per mover: code, kind, total before → after, rank, largest gain, why."""
         m = self.model
-        fw = m.framework
-        period = self.state.period
-        grades = {"from_grade": fw.label(fw.grade_ids[1], lang), "to_grade": fw.label(fw.grade_ids[0], lang)}
-        self.title.value = section_title(tr("movers_title", lang, before=period - 1, after=period, **grades))
-        self._movers = mv = m.movers()
-        if mv is None:
-            self.summary.value = f"<div class='wb-note'>{_esc('movers_need_two', lang, period=period)}</div>"
-            self.chart.widget.layout.display = "none"
-            self.branches.value = self.indicators.value = ""
-            return
-        self.chart.widget.layout.display = None
-        self.summary.value = (f"<div class='wb-note'>{_esc('movers_summary', lang, n=len(mv.branches), stayed=mv.stayed, **grades)}</div>")
+        fw, mv = m.framework, m.movers()
         kinds = m.frame["kind"]
-        heads = [tr("movers_col_code", lang), tr("movers_col_kind", lang), tr("movers_col_total", lang),
-                 tr("col_rank", lang), tr("movers_col_gain", lang)]
         rows = []
         for bid, r in mv.branches.iterrows():
             gains = r[fw.dimension_ids].astype("float64")
@@ -460,35 +456,63 @@ class MoversView(_View):
                          Cell(f"{r['total_before']:.1f} → <span class='wb-better'>{r['total_after']:.1f}</span>",
                               "wb-num", raw=True),
                          Cell(f"{int(r['rank_before'])} → {int(r['rank_after'])}", "wb-num"),
-                         f"{m.label(best, lang)} (+{gains[best]:.1f})"])
-        self.branches.value = (f"<div class='wb-subsection'>{_esc('movers_branches', lang)} ({len(rows)})</div>"
-                               f"<div class='wb-scroll' style='max-height:430px'>{html_table(heads, rows, numeric=(2, 3))}</div>")
+                         f"{m.label(best, lang)} (+{gains[best]:.1f})", m.why(bid, lang)])
+        return rows
+
+    def render(self) -> None:
+        lang = self.state.lang
+        m = self.model
+        fw = m.framework
+        period = self.state.period
+        grades = {"from_grade": fw.label(fw.grade_ids[1], lang), "to_grade": fw.label(fw.grade_ids[0], lang)}
+        self.title.value = section_title(tr("movers_title", lang, before=period - 1, after=period, **grades))
+        mv = m.movers()
+        if mv is None:
+            self.summary.value = f"<div class='wb-note'>{esc(tr('movers_need_two', lang, period=period))}</div>"
+            self.chart.show_when(False)
+            self.branches.value = self.indicators.value = ""
+            return
+        self.chart.show_when(True)
+        text = tr("movers_summary", lang, n=len(mv.branches), stayed=mv.stayed, **grades)
+        self.summary.value = f"<div class='wb-note'>{esc(text)}</div>"
+        heads = [tr("movers_col_code", lang), tr("movers_col_kind", lang), tr("movers_col_total", lang),
+                 tr("col_rank", lang), tr("movers_col_gain", lang), tr("movers_col_why", lang)]
+        rows = self.rows(lang)
+        self.branches.value = (f"<div class='wb-subsection'>{esc(tr('movers_branches', lang))} ({len(rows)})</div>"
+                               f"<div class='wb-scroll' style='max-height:430px'>"
+                               f"{html_table(heads, rows, numeric=(2, 3))}</div>")
         top = mv.indicators.head(8)
         heads = [tr(k, lang) for k in ("coh_indicator", "movers_col_movers", "movers_col_stayers",
                                        "movers_col_difference", "movers_col_p")]
         rows = [[m.label(i, lang), round(r["movers"], 1), round(r["stayers"], 1),
                  Cell(f"{r['difference']:+.1f}", "wb-num"), Cell(_p(r["p"]), "wb-num")] for i, r in top.iterrows()]
-        self.indicators.value = (f"<div class='wb-subsection'>{_esc('movers_indicators', lang)}</div>"
-                                 f"<div style='max-width:1000px'>{html_table(heads, rows, numeric=(1, 2, 3, 4))}</div>")
-        self.chart.render()
+        self.indicators.value = (f"<div class='wb-subsection'>{esc(tr('movers_indicators', lang))}</div>"
+                                 f"<div class='wb-scroll' style='max-width:1000px'>"
+                                 f"{html_table(heads, rows, numeric=(1, 2, 3, 4))}</div>")
 
 
 class ResearchExport:
     """All research tables of the current choices in one workbook (pseudonymised), with a download link."""
 
-    def __init__(self, state: AppState, model: ResearchModel, folder: str | Path | None = None):
+    def __init__(self, state: AppState, model: ResearchModel, folder: str | Path | None = None,
+                 exports: ExportFolder | None = None):
         self.state, self.model = state, model
-        self.folder = Path(folder or os.environ.get("WORKBENCH_EXPORTS",
-                                                    Path(tempfile.gettempdir()) / "workbench-exports"))
+        # the user's export folder of the server (private, size-limited); a folder only outside a server
+        self.exports = exports
+        self.folder = (exports.folder if exports is not None else
+                       Path(folder or os.environ.get("WORKBENCH_EXPORTS",
+                                                     Path(tempfile.gettempdir()) / "workbench-exports")))
         self.button = w.Button(icon="file-excel-o", layout=w.Layout(width="auto"))
-        self.status = w.HTML()
+        self.line = StatusLine(state)
+        self.status = self.line.widget
         self.button.on_click(lambda _: self.export())
-        state.observe(lambda _: self.render(), names="lang")
-        self.widget = w.HBox([self.button, self.status], layout=w.Layout(align_items="center", grid_gap="10px"))
-        self.render()
+        follow(state, "lang", lambda: setattr(self.button, "description", tr("export_research", state.lang)))
+        self.widget = w.HBox([self.button, self.status], layout=w.Layout(align_items="center", grid_gap="10px",
+                                                                        flex_flow="row wrap"))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         m = self.model
+        lang = self.state.lang
         out = {"correlations": m.correlations()}
         try:
             reg = m.regression()
@@ -502,28 +526,42 @@ class ResearchExport:
         out["coherence_indicators"] = m.coherence.indicators
         mv = m.movers()
         if mv is not None:
-            out["movers"] = mv.branches.rename(index=m.names.to_dict()).rename_axis("code")
+            branches = mv.branches.assign(why=[m.why(b, lang) for b in mv.branches.index])
+            out["movers"] = branches.rename(index=m.names.to_dict()).rename_axis("code")
             out["movers_dimensions"] = mv.dimensions
             out["movers_indicators"] = mv.indicators
         return out
 
+    def readable(self, lang: str) -> dict[str, pd.DataFrame]:
+        """The tables as a reader gets them: sheet names and the headers of indicators, dimensions and
+        the total in ``lang`` (ids kept in the row index where they name a branch)."""
+        m = self.model
+        out = {}
+        for key, frame in self.tables().items():
+            frame = frame.rename(columns=lambda c: m.label(c, lang) if isinstance(c, str) else c)
+            if frame.index.dtype == object and frame.index.name not in ("code",):
+                frame = frame.rename(index=lambda i: m.label(i, lang) if isinstance(i, str) else i)
+            out[tr(f"research_sheet_{key}", lang)[:31]] = frame
+        return out
+
     def export(self) -> Path | None:
         lang = self.state.lang
-        path = self.folder / f"research-{self.state.period}-{dt.datetime.now():%Y%m%d-%H%M%S}.xlsx"
+        stem = f"research-{self.state.period}"
+        if self.exports is not None:
+            path = self.exports.path(stem, ".xlsx")
+        else:
+            path = self.folder / f"{stem}-{dt.datetime.now():%Y%m%d-%H%M%S}.xlsx"
         try:
-            with atomic_path(path) as tmp:
-                with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                    for name, frame in self.tables().items():
-                        frame.to_excel(writer, sheet_name=name[:31])
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_excel(path, self.readable(lang), index=True)
+            if self.exports is not None:
+                self.exports.written(path)
         except OSError as exc:
-            self.status.value = status_html(tr("error", lang, message=f"{exc.strerror or exc}"), False)
+            self.line.set("error", ok=False, message=f"{exc.strerror or exc}")
             return None
-        link = download_link(path, tr("download", lang, name=path.name), XLSX)
-        self.status.value = f"<span class='wb-ok'>{_esc('exported', lang, path=str(path))}</span> · {link}"
+        self.line.set("exported_file", ok=True, name=path.name,
+                      extra_html=download_link(path, tr("download", lang, name=path.name)))
         return path
-
-    def render(self) -> None:
-        self.button.description = tr("export_research", self.state.lang)
 
 
 # ---------------------------------------------------------------------------------- app
@@ -543,27 +581,30 @@ class ResearchApp(App):
 
         def render_intro():
             note = tr("pseudonymised_note", state.lang) if pseudonymise else ""
-            intro.value = (f"<div class='wb-note'>{html.escape(tr('research_intro', state.lang, period=state.period))} "
-                           f"<b>{html.escape(note)}</b></div>")
+            intro.value = (f"<div class='wb-note'>{esc(tr('research_intro', state.lang, period=state.period))} "
+                           f"<b>{esc(note)}</b></div>")
         follow(state, ["lang", "period"], render_intro)
         correlations = CorrelationView(state, model)
         scatter = ScatterView(state, model)
         reg = RegressionView(state, model)
         clusters = ClusterView(state, model)
         coh = CoherenceView(state, model)
-        movers = MoversView(state, model)
-        export = ResearchExport(state, model, folder=exports_folder or opened.exports.folder)
+        movers_view = MoversView(state, model)
+        export = ResearchExport(state, model, folder=exports_folder,
+                                exports=None if exports_folder else opened.exports)
         self.models = {"research": model}
         self.views = {"header": header, "picker": picker, "correlations": correlations, "scatter": scatter,
-                      "regression": reg, "clusters": clusters, "coherence": coh, "movers": movers, "export": export}
-        self.widget = w.VBox([style(), header.widget, data_section(state, picker), intro,
+                      "regression": reg, "clusters": clusters, "coherence": coh, "movers": movers_view,
+                      "export": export}
+        self.widget = w.VBox([style(), page_style(), header.widget, data_section(state, picker), intro,
                               section(state, "sec_relations"),
                               w.HBox([correlations.widget, scatter.widget],
                                      layout=w.Layout(flex_flow="row wrap", grid_gap="16px", width="100%")),
-                              reg.widget, clusters.widget, coh.widget, movers.widget, export.widget],
+                              reg.widget, clusters.widget, coh.widget, movers_view.widget, export.widget],
                              layout=w.Layout(width="100%"))
         self.widget.add_class("wb-app")
         self.widget.add_class("wb-app-research")
+        self.widget.add_class("wb-pages")
 
 
 def build_research_app(data=None, *, lang: str | None = None, theme: str | None = None, period: int | None = None,

@@ -18,15 +18,13 @@ import os
 from pathlib import Path
 
 import ipywidgets as w
-import numpy as np
 import pandas as pd
 import traitlets as t
 
 from ...assess.robustness import monte_carlo
 from ...assess.scoring import Scheme
 from ...assess.framework import FrameworkError
-from ...assess.weights import SAATY_SCALE, ahp_inconsistency, consistency_ratio
-from ...files import remove_stale_temporaries, saved_files, write_excel
+from ...files import remove_stale_temporaries, saved_files
 from ...i18n import tr
 from .. import charts
 from ..mvc import App, Model, bind, checked_number, follow
@@ -37,7 +35,9 @@ from ..widgets.data_picker import DataPicker
 from ..widgets.export import ExportBar, ExportFolder
 from ..widgets.html import StatusLine, download_link, esc, style
 from ..widgets.table import DataTable
+from .ahp import AhpEditor
 from .common import Opened, data_section, open_app
+from .controls import export_table
 from .overview import RankingView
 from ..widgets.header import Header
 
@@ -151,167 +151,6 @@ class WeightPanel:
             self.preset.options = self._preset_options(lang)
         self._preset.refresh()
         self._sums()
-
-
-# ---------------------------------------------------------------------------------- AHP
-
-def _saaty_label(value: float) -> str:
-    return f"{value:.0f}" if value >= 1 else f"1/{1 / value:.0f}"
-
-
-class AhpEditor:
-    """Saaty pairwise comparisons of the dimensions, their consistency, and "apply".
-
-    A matrix with CR > 0.1 is not applied silently: the editor names the comparison
-    that contributes most to the inconsistency and the judgement that would fit,
-    and asks before applying.
-    """
-
-    def __init__(self, state: AppState, scoring: ScoringModel):
-        self.state, self.scoring = state, scoring
-        fw = scoring.framework
-        self.ids = fw.dimension_ids
-        n = len(self.ids)
-        options = [(_saaty_label(v), float(v)) for v in SAATY_SCALE]
-        self.cells: dict[tuple[int, int], w.Dropdown] = {}
-        self.mirror: dict[tuple[int, int], w.HTML] = {}
-        cell_layout = dict(width="78px", min_width="78px")
-        self.row_labels = [w.HTML(layout=w.Layout(width="170px", min_width="120px")) for _ in range(n)]
-        self.col_labels = [w.HTML(layout=w.Layout(**cell_layout)) for _ in range(n)]
-        grid = [w.HBox([w.HTML(layout=w.Layout(width="170px", min_width="120px"))] + self.col_labels,
-                       layout=w.Layout(align_items="flex-end"))]
-        for i in range(n):
-            row = [self.row_labels[i]]
-            for j in range(n):
-                if i == j:
-                    row.append(w.HTML("<div class='wb-ahp-cell'>1</div>", layout=w.Layout(**cell_layout)))
-                elif i < j:
-                    cell = w.Dropdown(options=options, value=1.0, layout=w.Layout(**cell_layout))
-                    cell.observe(lambda _: self._changed(), names="value")
-                    self.cells[(i, j)] = cell
-                    row.append(cell)
-                else:
-                    self.mirror[(i, j)] = w.HTML("<div class='wb-ahp-cell'>1</div>", layout=w.Layout(**cell_layout))
-                    row.append(self.mirror[(i, j)])
-            grid.append(w.HBox(row, layout=w.Layout(align_items="center")))
-        self.cr = w.HTML()
-        self.diagnosis = w.HTML()
-        self.fix = w.Button(icon="magic", layout=w.Layout(width="auto"))
-        self.fix.on_click(lambda _: self.apply_suggestion())
-        self.hint = w.HTML()
-        self.apply = w.Button(button_style="info", icon="check", layout=w.Layout(width="auto"))
-        self.apply.on_click(lambda _: self.request_apply())
-        self.confirm = w.Button(button_style="danger", layout=w.Layout(width="auto"))
-        self.cancel = w.Button(layout=w.Layout(width="auto"))
-        self.confirm.on_click(lambda _: self.apply_weights(force=True))
-        self.cancel.on_click(lambda _: self._ask(False))
-        self.question = w.HTML()
-        self.asking = w.HBox([self.question, self.confirm, self.cancel],
-                             layout=w.Layout(align_items="center", flex_flow="row wrap", display="none"))
-        self.status = StatusLine(state)
-        self.title = w.HTML()
-        follow(state, "lang", self.render)
-        grid_box = w.VBox(grid, layout=w.Layout(overflow="auto hidden", max_width="100%"))
-        self.widget = w.VBox([self.title, self.hint, grid_box,
-                              w.HBox([self.apply, self.cr], layout=w.Layout(align_items="center")),
-                              w.HBox([self.diagnosis, self.fix], layout=w.Layout(align_items="center",
-                                                                                 flex_flow="row wrap")),
-                              self.asking, self.status.widget])
-        self.widget.add_class("wb-panel")
-
-    def matrix(self) -> np.ndarray:
-        n = len(self.ids)
-        a = np.ones((n, n))
-        for (i, j), cell in self.cells.items():
-            a[i, j] = cell.value
-            a[j, i] = 1.0 / cell.value
-        return a
-
-    def set_judgement(self, i: int, j: int, value: float) -> None:
-        """Set a[i, j] to a value of Saaty's scale (i > j sets the reciprocal of a[j, i])."""
-        if i > j:
-            i, j, value = j, i, 1.0 / value
-        self.cells[(i, j)].value = min(SAATY_SCALE, key=lambda v: abs(np.log(v) - np.log(value)))
-
-    def consistency(self) -> float:
-        return consistency_ratio(self.matrix())
-
-    def worst(self) -> pd.Series | None:
-        """The comparison that contributes most to the inconsistency (None when CR <= 0.1)."""
-        if self.consistency() <= 0.1:
-            return None
-        return ahp_inconsistency(self.matrix()).iloc[0]
-
-    def _changed(self) -> None:
-        a = self.matrix()
-        for (i, j), cell in self.mirror.items():
-            cell.value = f"<div class='wb-ahp-cell'>{_saaty_label(a[i, j])}</div>"
-        self._ask(False)
-        self.render_cr()
-
-    def render_cr(self) -> None:
-        lang = self.state.lang
-        cr = self.consistency()
-        ok = cr <= 0.1
-        verdict = tr("ahp_cr_ok", lang) if ok else tr("ahp_cr_bad", lang)
-        css = "wb-ok" if ok else "wb-bad"
-        self.cr.value = f"&nbsp;&nbsp;<span class='{css}'>{esc(tr('ahp_cr', lang, cr=cr))} · {esc(verdict)}</span>"
-        worst = self.worst()
-        if worst is None:
-            self.diagnosis.value = ""
-            self.fix.layout.display = "none"
-            return
-        fw = self.scoring.framework
-        a, b = fw.label(self.ids[int(worst["i"])], lang), fw.label(self.ids[int(worst["j"])], lang)
-        self.diagnosis.value = "<span class='wb-bad'>" + esc(tr(
-            "ahp_worst", lang, a=a, b=b, now=_saaty_label(worst["judgement"]), better=_saaty_label(worst["suggested"]),
-            cr=worst["cr_if_changed"])) + "</span>&nbsp;"
-        self.fix.layout.display = None
-        self.fix.description = tr("ahp_use_suggestion", lang, value=_saaty_label(worst["suggested"]))
-
-    def apply_suggestion(self) -> None:
-        worst = self.worst()
-        if worst is not None:
-            self.set_judgement(int(worst["i"]), int(worst["j"]), float(worst["suggested"]))
-
-    def _ask(self, asking: bool) -> None:
-        self.asking.layout.display = None if asking else "none"
-        if asking:
-            self.question.value = (f"<span class='wb-bad'>"
-                                   f"{esc(tr('ahp_confirm', self.state.lang, cr=self.consistency()))}</span>&nbsp;")
-
-    def request_apply(self) -> float | None:
-        """Apply when consistent; otherwise ask first (the person confirms with :attr:`confirm`)."""
-        if self.consistency() > 0.1:
-            self._ask(True)
-            return None
-        return self.apply_weights(force=True)
-
-    def apply_weights(self, *, force: bool = False) -> float | None:
-        cr = self.consistency()
-        if cr > 0.1 and not force:
-            self._ask(True)
-            return None
-        judgements = {f"{self.ids[i]}/{self.ids[j]}": float(cell.value) for (i, j), cell in self.cells.items()}
-        cr = self.scoring.apply_ahp(self.matrix(), judgements=judgements)
-        self._ask(False)
-        self.status.set("ahp_applied", ok=cr <= 0.1, cr=cr)
-        return cr
-
-    def render(self) -> None:
-        lang = self.state.lang
-        fw = self.scoring.framework
-        self.title.value = f"<b>{esc(tr('ahp_editor', lang))}</b>"
-        self.hint.value = f"<div class='wb-note'>{esc(tr('ahp_hint', lang))}</div>"
-        for k, d in enumerate(self.ids):
-            label = fw.label(d, lang)
-            self.row_labels[k].value = f"<span title='{esc(label)}'>{esc(label)}</span>"
-            self.col_labels[k].value = f"<div class='wb-ahp-head' title='{esc(label)}'>{esc(label)}</div>"
-        self.apply.description = tr("ahp_apply", lang)
-        self.confirm.description = tr("ahp_apply_anyway", lang)
-        self.cancel.description = tr("cancel", lang)
-        self.render_cr()
-        self._ask(self.asking.layout.display != "none")
 
 
 # ------------------------------------------------------------------------------ schemes
@@ -568,7 +407,7 @@ class RobustnessView:
         self.run.on_click(lambda _: model.compute())
         self.summary = w.HTML()
         self.chart = ChartView(state, self._figure, inputs=[(model, "result")], name="intervals")
-        self.table = DataTable(state, page_size=10, export=lambda frame: _export_table(exports, "robustness", frame))
+        self.table = DataTable(state, page_size=10, export=lambda frame: export_table(exports, "robustness", frame))
         follow(model, "result", self._show)
         follow(state, "lang", self.render)
         self.widget = w.VBox([w.HBox([self.run, self.summary], layout=w.Layout(align_items="center")),
@@ -602,12 +441,6 @@ class RobustnessView:
                         descending=self.table.model.descending)
 
 
-def _export_table(exports: ExportFolder, stem: str, frame: pd.DataFrame) -> Path:
-    path = exports.path(stem, ".xlsx")
-    write_excel(path, {stem: frame})
-    return exports.written(path)
-
-
 # ---------------------------------------------------------------------------------- app
 
 class WeightExplorer(App):
@@ -625,7 +458,7 @@ class WeightExplorer(App):
         header = Header(state, "weights_title")
         picker = DataPicker(state, data_root=opened.data_root, exports=opened.exports)
         panel = WeightPanel(state, scoring)
-        ahp = AhpEditor(state, scoring)
+        ahp = AhpEditor(state, scoring, exports=opened.exports)
         store = SchemeStore(state, scoring, folder)
         tools = w.Accordion(children=[ahp.widget, store.widget])
         tools.selected_index = None

@@ -45,7 +45,9 @@ class ChartView:
         # Created at the first figure, so that a chart never drawn (robustness before it is run)
         # costs the page nothing.
         self.plot: PlotlyChart | None = None
-        self.widget = w.Box([], layout=w.Layout(width="100%", min_width="0"))
+        # a column, so that the chart's element stretches to the whole width of its place: in a row
+        # the element is as wide as its content, and plotly, finding no width, draws 700 px
+        self.widget = w.Box([], layout=w.Layout(width="100%", min_width="0", flex_flow="column"))
         self.widget.add_class("wb-chart")
         self.draws = 0
         state.observe(lambda _: self.render(), names=["lang", "theme"])
@@ -84,8 +86,10 @@ def with_context(fig: go.Figure, lines: Iterable[str]) -> go.Figure:
     >>> fig.layout.annotations[-1].text
     '2025 · scheme: equal'
     """
+    from ..charts import plain  # the data's file name and the scheme's name are the user's: shown as text
+
     out = go.Figure(fig)
-    text = " · ".join(str(line) for line in lines if line)
+    text = " · ".join(plain(line) for line in lines if line)
     bottom = (out.layout.margin.b or 40) + 36
     out.add_annotation(text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
                        yshift=-(bottom - 12), showarrow=False, font={"size": 12, "color": "#6b7280"},
