@@ -143,6 +143,16 @@ MEETING: dict[str, tuple[str, str]] = {
     "meeting_summary_township": ("{n} 个支部，平均 {mean} 分（全县平均 {county} 分）",
                                  "{n} branches, mean {mean} (county mean {county})"),
     "meeting_footer_page": ("本反馈单由支部考评工作台生成", "Made by the Branch Assessment Workbench"),
+    # ------------------------------------------------------------ dashboards
+    "present_on": ("演示模式", "Presentation"),
+    "present_off": ("退出演示", "Leave presentation"),
+    "present_hint": ("← → 切换板块 · Esc 退出", "← → between sections · Esc to leave"),
+    "present_advance_off": ("不自动翻页", "No auto-advance"),
+    "present_advance": ("每 {s} 秒翻页", "Every {s} s"),
+    "meeting_deck_button": ("生成演示文稿", "Make the deck"),
+    "meeting_report_button": ("生成反馈单", "Feedback report"),
+    "meeting_working": ("正在生成 {name} …", "Making {name} …"),
+    "meeting_failed": ("未能生成：{reason}", "Could not make it: {reason}"),
     # ------------------------------------------------------------ command line
     "meeting_cli_deck": ("演示文稿（{n} 页）-> {path}", "deck ({n} slides) -> {path}"),
     "meeting_cli_pdf": ("PDF -> {path}", "PDF -> {path}"),
