@@ -43,7 +43,8 @@ body.wb-present .wb-app .widget-dropdown, body.wb-present .wb-app .widget-toggle
 body.wb-present .wb-app .widget-slider, body.wb-present .wb-app .widget-upload,
 body.wb-present .wb-app .widget-text, body.wb-present .wb-app .widget-checkbox,
 body.wb-present .wb-app .widget-select-multiple,
-body.wb-present .wb-app .widget-button:not(.wb-present-toggle) { display: none !important; }
+body.wb-present .wb-app .widget-button:not(.wb-present-toggle),
+body.wb-present .wb-app .wb-header .widget-hbox { display: none !important; }
 body.wb-present .wb-app { font-size: 22px; max-width: none !important; }
 body.wb-present .wb-app .wb-kpi .wb-kpi-value { font-size: 46px; }
 body.wb-present .wb-app .wb-kpi .wb-kpi-label { font-size: 19px; }
@@ -53,6 +54,8 @@ body.wb-present .wb-app .widget-hbox:has(.wb-chart) { flex-direction: column !im
 body.wb-present .wb-app .widget-hbox:has(.wb-chart) > .widget-box { flex: 1 1 auto !important; width: 100% !important; }
 body.wb-present .wb-app .wb-chart { width: 100% !important; }
 body.wb-present { padding-bottom: 48px; }
+body.wb-present .jp-Cell { max-width: none !important; }
+body.wb-present #rendered_cells { padding: 0 16px 56px !important; }
 @media (min-width: 1600px) { body.wb-present .wb-app { zoom: 1.25; } }
 .wb-present-footer { display: none; }
 body.wb-present .wb-present-footer { display: flex; justify-content: space-between; gap: 16px; position: fixed;
@@ -61,6 +64,7 @@ body.wb-present .wb-present-footer { display: flex; justify-content: space-betwe
 body.wb-present .wb-present-bar { position: fixed; top: 8px; right: 12px; z-index: 1001; }
 .wb-present-bar { display: flex; align-items: center; gap: 10px; }
 .wb-present-hint { font-size: 14px; color: var(--wb-muted, #5b6470); }
+.wb-present-place { white-space: nowrap; }
 </style>
 """
 
