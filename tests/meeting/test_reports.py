@@ -15,11 +15,13 @@ from workbench.meeting.reports import (branch_file, branch_report_html, index_ht
 
 from .conftest import HOSTILE_NAME, HOSTILE_TOWNSHIP
 
+RADICALS = re.compile("[\u2e80-\u2fdf]")
+
 
 def pdf_text(path) -> str:
-    # Noto CJK maps some glyphs to Kangxi radicals (⽀ for 支) in the text layer; NFKC folds them back
-    reader = PdfReader(str(path))
-    return unicodedata.normalize("NFKC", "\n".join(p.extract_text() for p in reader.pages))
+    # with the Noto CJK fallback font some glyphs copy out as Kangxi radicals (⽀ for 支); NFKC folds them back
+    text = "\n".join(p.extract_text() for p in PdfReader(str(path)).pages)
+    return RADICALS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
 
 
 # ---------------------------------------------------------------- HTML (no browser)
@@ -86,6 +88,8 @@ def test_the_branch_pdf_holds_its_own_score_and_ranks(sample_facts, tmp_path, te
     chosen = [result.rank.idxmin(), result.vetoes["branch_id"].iloc[0]]
     written = write_reports(facts, tmp_path, lang="zh", branches=chosen)
     for bid in chosen:
+        raw = PdfReader(str(written.branches[bid])).pages[0].extract_text()
+        assert "支部考评反馈单" in raw   # copied out as written (a TrueType CJK font, not Type 3 pictures)
         text = pdf_text(written.branches[bid])
         assert "2025 年度支部考评反馈单" in text and str(facts.standing.loc[bid, "name"]) in text
         assert f"总分\n{result.total[bid]:.1f}" in text
@@ -130,8 +134,33 @@ def test_a_failed_run_leaves_the_earlier_reports_whole(hostile_facts, tmp_path, 
     def killed(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("workbench.meeting.reports.print_pdfs", killed)
+    monkeypatch.setattr("workbench.meeting.reports.print_split", killed)
     with pytest.raises(KeyboardInterrupt):
         write_reports(hostile_facts, folder, lang="zh")
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["reports"]
+
+
+@pytest.mark.browser
+def test_batches_are_cut_at_each_report_and_a_bad_cut_falls_back(sample_facts, tmp_path, monkeypatch):
+    from workbench.meeting import pdf as pdf_module
+    from workbench.meeting.pdf import Part, print_split
+    from workbench.meeting.reports import _HEAD, branch_report_body
+
+    ids = list(sample_facts.standing.index[:5]) + ["B00066"]   # B00066's report runs over two pages
+    parts = [Part(branch_report_body(sample_facts, b, lang="zh"), tmp_path / "cut" / f"{b}.pdf") for b in ids]
+    (tmp_path / "cut").mkdir()
+    print_split(parts, head=_HEAD, footer="页脚 footer", batch=4, concurrency=2)
+    for b, part in zip(ids, parts):
+        pages = PdfReader(str(part.path)).pages
+        text = pdf_text(part.path)
+        assert str(sample_facts.standing.loc[b, "name"]) in text and f"支部编号 {b}" in text
+        assert text.count("支部考评反馈单") == 1 and text.count("页脚 footer") == len(pages)
+    assert len(PdfReader(str(parts[-1].path)).pages) == 2
+
+    monkeypatch.setattr(pdf_module, "_split", lambda whole, parts: False)   # destinations that do not add up
+    (tmp_path / "one").mkdir()
+    again = [Part(p.body, tmp_path / "one" / p.path.name) for p in parts[:3]]
+    print_split(again, head=_HEAD, footer="页脚 footer", batch=3, concurrency=1)
+    for b, part in zip(ids, again):
+        assert f"支部编号 {b}" in pdf_text(part.path)

@@ -106,6 +106,7 @@ MEETING: dict[str, tuple[str, str]] = {
     "meeting_label_grade": ("等次", "Grade"),
     "meeting_rank_of": ("{rank} / {of}", "{rank} of {of}"),
     "meeting_veto": ("一票否决：{veto}（{before} → {after}）", "Veto: {veto} ({before} → {after})"),
+    "meeting_veto_note": ("* 一票否决后的等次", "* grade after a veto"),
     "meeting_quota": ("因等次比例限额下调一个等次", "Lowered one grade by the grade quota"),
     "meeting_section_profile": ("各维度得分与全县平均", "Dimensions against the county mean"),
     "meeting_col_dimension": ("维度", "Dimension"),

@@ -33,7 +33,7 @@ from ..settings.rules import rule_label
 from ..settings.violations import violations_by_rule
 from ..studies.kpis import figure_label
 from .figures import FIGURES
-from .pdf import PdfJob, print_pdfs
+from .pdf import PDF_FONTS, PdfJob, print_pdfs
 from .render import render_pngs
 
 __all__ = ["Slide", "deck_slides", "write_deck", "KEY_FIGURES"]
@@ -237,7 +237,7 @@ def _layout_pptx(slides: list[Slide], pictures: dict[str, Path], footer: str) ->
 _DECK_CSS = f"""
 @page {{ size: 13.333in 7.5in; margin: 0; }}
 * {{ box-sizing: border-box; }}
-body {{ margin: 0; font-family: "{CJK_FONT}", sans-serif; color: #1f2937; }}
+body {{ margin: 0; font-family: {PDF_FONTS}; color: #1f2937; font-synthesis: none; }}
 section {{ width: 13.333in; height: 7.5in; padding: 0.3in 0.5in; position: relative; page-break-after: always;
           overflow: hidden; }}
 h1 {{ font-size: 30pt; margin: 0 0 0.15in; }}

@@ -2,7 +2,7 @@
 
 The reports are HTML documents (every text from the data escaped: names are
 hostile until shown otherwise) printed to PDF by one headless Chromium
-(:func:`workbench.meeting.pdf.print_pdfs`), with local fonts only and no
+(:func:`workbench.meeting.pdf.print_split`), with local fonts only and no
 script. A branch's report shows its score, its ranks overall, within its
 township and within its kind, its grade with any veto or quota demotion, its
 dimension profile against the county, the indicators where it lost most, its
@@ -35,23 +35,22 @@ from ..files import atomic_folder, atomic_path
 from ..i18n import MESSAGES, tr
 from ..settings.rules import rule_label
 from .facts import MeetingError
-from .pdf import DEFAULT_CONCURRENCY, PdfJob, print_pdfs
+from .pdf import DEFAULT_BATCH, DEFAULT_CONCURRENCY, PDF_FONTS, Part, print_split
 
-__all__ = ["branch_report_html", "township_report_html", "index_html", "write_reports", "write_branch_report",
+__all__ = ["branch_report_html", "branch_report_body", "township_report_html", "township_report_body", "index_html", "write_reports", "write_branch_report",
            "ReportSet", "branch_file", "township_file"]
 
 esc = html.escape
-CJK_FONT = "Noto Sans CJK SC"
 _OPEN = ("overdue", "open")
 # names of the files this module writes into a report folder (an earlier run's are replaced, nothing else)
 _OURS = re.compile(r"^(branch-.+\.pdf|township-.+\.pdf|index\.html)$")
 
 _CSS = f"""
-@page {{ size: A4; margin: 14mm 14mm 18mm 14mm; }}
+@page {{ size: A4; margin: 14mm 14mm 16mm 14mm; }}
 * {{ box-sizing: border-box; }}
-body {{ font-family: "{CJK_FONT}", sans-serif; font-size: 10pt; color: #1f2937; margin: 0; }}
+body {{ font-family: {PDF_FONTS}; font-size: 10pt; color: #1f2937; margin: 0; font-synthesis: none; }}
 h1 {{ font-size: 17pt; margin: 0 0 2mm; }}
-h2 {{ font-size: 12pt; margin: 6mm 0 2mm; border-bottom: 1px solid #d1d5db; padding-bottom: 1mm; }}
+h2 {{ font-size: 12pt; margin: 6mm 0 2mm; border-bottom: 1px solid #d1d5db; padding-bottom: 1mm; break-after: avoid; }}
 .who {{ font-size: 13pt; font-weight: bold; }}
 .meta {{ color: #6b7280; margin-bottom: 3mm; }}
 table {{ border-collapse: collapse; width: 100%; page-break-inside: auto; }}
@@ -106,10 +105,17 @@ def _table(headers: list[tuple[str, bool]], rows: Iterable[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+_HEAD = f"<meta charset='utf-8'><style>{_CSS}</style>"
+
+
+def _footer(facts, lang: str) -> str:
+    """The footer of the HTML shown on screen (the PDFs print Chromium's own footer on every page)."""
+    return f"<footer>{esc(facts.context.footer(lang))}</footer>"
+
+
 def _page(title: str, body: str, footer: str, lang: str) -> str:
-    return (f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
-            f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>{body}"
-            f"<footer>{esc(footer)}</footer></body></html>")
+    return (f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><title>{esc(title)}</title>"
+            f"{_HEAD}</head><body>{body}{footer}</body></html>")
 
 
 def _slug(text: str) -> str:
@@ -163,6 +169,14 @@ def _bar(score: float, mean: float) -> str:
 
 def branch_report_html(facts, branch_id: str, *, lang: str = "zh", losses: int = 6) -> str:
     """The feedback sheet of one branch as an HTML document (see the module docstring)."""
+    title = tr("meeting_report_branch_title", lang, year=facts.period)
+    name = facts.standing.loc[branch_id, "name"] if branch_id in facts.standing.index else branch_id
+    return _page(f"{title} {name}", branch_report_body(facts, branch_id, lang=lang, losses=losses),
+                 _footer(facts, lang), lang)
+
+
+def branch_report_body(facts, branch_id: str, *, lang: str = "zh", losses: int = 6) -> str:
+    """What :func:`branch_report_html` holds inside ``<body>`` (without the footer)."""
     st = facts.standing
     if branch_id not in st.index:
         raise MeetingError("meeting_branch_unknown", branch=branch_id)
@@ -268,7 +282,7 @@ def branch_report_html(facts, branch_id: str, *, lang: str = "zh", losses: int =
               esc(_rank(row["rank"], row["of"], lang))],
              [esc(tr("meeting_label_grade", lang)), _grade_html(facts, _grade_id(prev.grade[branch_id]), lang),
               _grade_html(facts, row["grade"], lang)]]))
-    return _page(f"{title} {row['name']}", "".join(parts), facts.context.footer(lang), lang)
+    return "".join(parts)
 
 
 def _grade_id(value) -> str:
@@ -279,6 +293,13 @@ def _grade_id(value) -> str:
 
 def township_report_html(facts, township: str, *, lang: str = "zh", weakest: int = 5) -> str:
     """The summary of one township as an HTML document: grades and ranks, problems, violations, weak points."""
+    title = tr("meeting_report_township_title", lang, year=facts.period)
+    return _page(f"{title} {township}", township_report_body(facts, township, lang=lang, weakest=weakest),
+                 _footer(facts, lang), lang)
+
+
+def township_report_body(facts, township: str, *, lang: str = "zh", weakest: int = 5) -> str:
+    """What :func:`township_report_html` holds inside ``<body>`` (without the footer)."""
     st = facts.standing
     rows = st[st["township"] == township]
     if rows.empty:
@@ -310,6 +331,8 @@ def township_report_html(facts, township: str, *, lang: str = "zh", weakest: int
           _grade_html(facts, r.grade, lang) + (" *" if r.veto else ""),
           esc(str(int(open_by.get(b, 0)))), esc(str(int(overdue_by.get(b, 0)))), esc(str(int(viol_by.get(b, 0))))]
          for b, r in zip(ordered.index, ordered.itertuples(index=False))]))
+    if ordered["veto"].astype(bool).any():
+        parts.append(f"<p class='none'>{esc(tr('meeting_veto_note', lang))}</p>")
 
     parts.append(f"<h2>{esc(tr('meeting_section_problem_counts', lang))}</h2>")
     status_counts = problems["status"].value_counts()
@@ -350,7 +373,7 @@ def township_report_html(facts, township: str, *, lang: str = "zh", weakest: int
              (tr("meeting_col_county", lang), True), (tr("meeting_col_difference", lang), True)],
             [[esc(labels.get(i, i)), esc(_num(ind.reindex(ids)[i].mean())), esc(_num(ind[i].mean())),
               esc(f"{g:+.1f}")] for i, g in i_gap.items()]))
-    return _page(f"{title} {township}", "".join(parts), facts.context.footer(lang), lang)
+    return "".join(parts)
 
 
 # ---------------------------------------------------------------- the index
@@ -396,19 +419,22 @@ def write_branch_report(facts, branch_id: str, path: str | os.PathLike, *, lang:
     What the weight explorer's branch card writes with one click.
     """
     path = Path(path)
-    print_pdfs([PdfJob(branch_report_html(facts, branch_id, lang=lang), path)], concurrency=1)
+    print_split([Part(branch_report_body(facts, branch_id, lang=lang), path)], head=_HEAD,
+                footer=facts.context.footer(lang), lang=lang, concurrency=1)
     return path
 
 
 def write_reports(facts, folder: str | os.PathLike, *, lang: str = "zh", branches: Iterable[str] | None = None,
-                  concurrency: int = DEFAULT_CONCURRENCY) -> ReportSet:
+                  concurrency: int = DEFAULT_CONCURRENCY, batch: int = DEFAULT_BATCH) -> ReportSet:
     """Write every branch's report, every township's summary and ``index.html`` into ``folder``.
 
     With ``branches`` only those branches' reports are written (each
     atomically, beside whatever the folder holds). Otherwise the whole set is
     written into a staging folder and swapped in at the end
     (:func:`workbench.files.atomic_folder`): a failed run leaves an earlier set
-    whole; files that are not reports stay.
+    whole; files that are not reports stay. Chromium prints ``batch`` reports
+    at a time as one document, which is then cut into one PDF per report
+    (:func:`workbench.meeting.pdf.print_split`).
     """
     folder = Path(folder)
     st = facts.standing
@@ -417,15 +443,17 @@ def write_reports(facts, folder: str | os.PathLike, *, lang: str = "zh", branche
         unknown = [b for b in wanted if b not in st.index]
         if unknown:
             raise MeetingError("meeting_branch_unknown", branch=", ".join(map(str, unknown)))
-        jobs = [PdfJob(branch_report_html(facts, b, lang=lang), folder / branch_file(b)) for b in wanted]
+        jobs = [Part(branch_report_body(facts, b, lang=lang), folder / branch_file(b)) for b in wanted]
         folder.mkdir(parents=True, exist_ok=True)
-        print_pdfs(jobs, concurrency=concurrency)
+        print_split(jobs, head=_HEAD, footer=facts.context.footer(lang), lang=lang, batch=batch,
+                    concurrency=concurrency)
         return ReportSet(folder, {b: j.path for b, j in zip(wanted, jobs)}, {}, None)
     towns = sorted(st["township"].dropna().astype(str).unique())
     with atomic_folder(folder, replaces=lambda name: bool(_OURS.match(name))) as staging:
-        b_jobs = {b: PdfJob(branch_report_html(facts, b, lang=lang), staging / branch_file(b)) for b in st.index}
-        t_jobs = {t: PdfJob(township_report_html(facts, t, lang=lang), staging / township_file(t)) for t in towns}
-        print_pdfs([*t_jobs.values(), *b_jobs.values()], concurrency=concurrency)
+        parts = [Part(township_report_body(facts, t, lang=lang), staging / township_file(t)) for t in towns]
+        parts += [Part(branch_report_body(facts, b, lang=lang), staging / branch_file(b)) for b in st.index]
+        print_split(parts, head=_HEAD, footer=facts.context.footer(lang), lang=lang, batch=batch,
+                    concurrency=concurrency)
         with atomic_path(staging / "index.html") as tmp:
             tmp.write_text(index_html(facts, lang=lang), encoding="utf-8")
     return ReportSet(folder, {b: folder / branch_file(b) for b in st.index},
