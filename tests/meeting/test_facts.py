@@ -77,3 +77,14 @@ def test_group_ranks_are_min_ranks_within_each_group(rows):
             assert pd.isna(rank[b])
         else:
             assert rank[b] == 1 + int((same > total[b]).sum())
+
+
+def test_the_results_workbook_says_year_scheme_data_and_when(sample, tmp_path):
+    result = wb.Scheme(wb.Framework.default()).score(wb.compute_indicators(sample, period=2025))
+    path = result.to_excel(tmp_path / "results.xlsx", data=sample, loaded_at="2026-11-30T09:15:00")
+    sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
+    method = sheets["方法 Method"].set_index("项目 Item")["值 Value"]
+    assert method["考评年度 Period"] == 2025 and method["方案 Scheme"] == "default"
+    assert method["数据 Data"] == "sample_data" and method["数据载入时间 Data loaded"] == "2026-11-30 09:15:00"
+    assert str(method["生成时间 Created"]).startswith(str(pd.Timestamp.now().year))
+    assert "权重 Weights" in sheets

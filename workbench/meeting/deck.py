@@ -22,6 +22,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.oxml.ns import qn
@@ -60,6 +61,14 @@ class Slide:
 
 def _fmt(x: float, digits: int = 1) -> str:
     return "—" if x != x else f"{x:.{digits}f}"
+
+
+def _int(x) -> str:
+    return "—" if x is None or pd.isna(x) else str(int(x))
+
+
+def _signed(x) -> str:
+    return "—" if x is None or pd.isna(x) else f"{int(x):+d}"
 
 
 def key_figures(facts, lang: str = "zh") -> list[tuple[str, str, str]]:
@@ -118,8 +127,8 @@ def deck_slides(facts, *, lang: str = "zh") -> list[Slide]:
     if facts.years is not None:
         y = facts.years
         notes = [y.summary(lang), f"Kendall tau {y.kendall_tau:.3f}"]
-        notes += [f"{m.name}{sep}{m.rank_before}→{m.rank_after}（{m.shift:+d}）" if lang == "zh" else
-                  f"{m.name}: {m.rank_before} → {m.rank_after} ({m.shift:+d})"
+        notes += [f"{m.name}{sep}{_int(m.rank_before)}→{_int(m.rank_after)}（{_signed(m.shift)}）" if lang == "zh"
+                  else f"{m.name}: {_int(m.rank_before)} → {_int(m.rank_after)} ({_signed(m.shift)})"
                   for m in y.movers.head(5).itertuples()]
     else:
         notes = [tr("meeting_no_previous", lang, year=facts.period - 1)]
