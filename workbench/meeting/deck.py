@@ -23,10 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from pptx import Presentation
-from pptx.dml.color import RGBColor
-from pptx.oxml.ns import qn
-from pptx.util import Emu, Inches, Pt
 
 from ..files import atomic_path
 from ..i18n import tr
@@ -41,10 +37,20 @@ __all__ = ["Slide", "deck_slides", "write_deck", "KEY_FIGURES"]
 
 #: The CJK font every text run names (Debian's fonts-noto-cjk; PowerPoint falls back to its own).
 CJK_FONT = "Noto Sans CJK SC"
-_WIDTH, _HEIGHT = Inches(13.333), Inches(7.5)
-_GREY = RGBColor(0x6B, 0x72, 0x80)
-_INK = RGBColor(0x1F, 0x29, 0x37)
-_ACCENT = RGBColor(0xB2, 0x18, 0x2B)
+# python-pptx (with lxml) is imported when a deck is written, not whenever the package is imported
+_EMU_PER_INCH = 914400
+_WIDTH, _HEIGHT = int(13.333 * _EMU_PER_INCH), int(7.5 * _EMU_PER_INCH)
+_GREY, _INK, _ACCENT = "6B7280", "1F2937", "B2182B"
+
+
+def Inches(value: float) -> int:  # noqa: N802 - python-pptx's name for the same unit
+    return int(value * _EMU_PER_INCH)
+
+
+def _rgb(hex_colour: str):
+    from pptx.dml.color import RGBColor
+
+    return RGBColor.from_string(hex_colour)
 
 
 @dataclass
@@ -156,10 +162,13 @@ def deck_slides(facts, *, lang: str = "zh") -> list[Slide]:
 
 # ---------------------------------------------------------------- PowerPoint
 
-def _font(run, *, size: float, bold: bool = False, color: RGBColor = _INK) -> None:
+def _font(run, *, size: float, bold: bool = False, color: str = _INK) -> None:
+    from pptx.oxml.ns import qn
+    from pptx.util import Pt
+
     run.font.size = Pt(size)
     run.font.bold = bold
-    run.font.color.rgb = color
+    run.font.color.rgb = _rgb(color)
     run.font.name = CJK_FONT
     rpr = run._r.get_or_add_rPr()
     # Chinese glyphs take the East Asian typeface (<a:ea>), not the Latin one python-pptx sets
@@ -173,7 +182,7 @@ def _font(run, *, size: float, bold: bool = False, color: RGBColor = _INK) -> No
 
 
 def _text(slide, text: str, left, top, width, height, *, size: float, bold: bool = False,
-          color: RGBColor = _INK, align=None) -> None:
+          color: str = _INK, align=None) -> None:
     box = slide.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
     frame.word_wrap = True
@@ -194,7 +203,7 @@ def _picture(slide, path: Path) -> None:
     top, bottom = Inches(1.05), Inches(6.85)
     max_w, max_h = _WIDTH - Inches(0.8), bottom - top
     scale = min(max_w / w, max_h / h)
-    width, height = Emu(int(w * scale)), Emu(int(h * scale))
+    width, height = int(w * scale), int(h * scale)
     slide.shapes.add_picture(str(path), int((_WIDTH - width) / 2), top, width, height)
 
 
@@ -207,8 +216,8 @@ def _cards(slide, cards) -> None:
         top = Inches(1.3) + (k // per_row) * (h + Inches(0.3))
         box = slide.shapes.add_shape(1, left, top, w, h)  # a rectangle
         box.fill.solid()
-        box.fill.fore_color.rgb = RGBColor(0xF3, 0xF4, 0xF6)
-        box.line.color.rgb = RGBColor(0xE5, 0xE7, 0xEB)
+        box.fill.fore_color.rgb = _rgb("F3F4F6")
+        box.line.color.rgb = _rgb("E5E7EB")
         _text(slide, label, left + Inches(0.15), top + Inches(0.1), w - Inches(0.3), Inches(0.5), size=16,
               color=_GREY)
         _text(slide, value, left + Inches(0.15), top + Inches(0.55), w - Inches(0.3), Inches(0.9), size=40,
@@ -217,7 +226,9 @@ def _cards(slide, cards) -> None:
               color=_GREY)
 
 
-def _layout_pptx(slides: list[Slide], pictures: dict[str, Path], footer: str) -> Presentation:
+def _layout_pptx(slides: list[Slide], pictures: dict[str, Path], footer: str):
+    from pptx import Presentation
+
     prs = Presentation()
     prs.slide_width, prs.slide_height = _WIDTH, _HEIGHT
     blank = prs.slide_layouts[6]
