@@ -57,6 +57,9 @@ def check_presenting(page, lang: str, width: int) -> None:
     page.wait_for_selector("body.wb-present", timeout=30_000)
     footer = page.locator(".wb-present-footer")
     assert footer.is_visible()
+    # the kernel's new labels may still be on their way after a language switch
+    page.wait_for_function("parts => parts.every(p => document.querySelector('.wb-present-footer').innerText"
+                           ".includes(p))", arg=list(FOOTER[lang]), timeout=30_000)
     text = footer.inner_text()
     assert all(part in text for part in FOOTER[lang]), text
     # controls hidden: no slider, dropdown, upload or export bar is visible
@@ -116,8 +119,9 @@ def test_weight_explorer_auto_advances(open_page, lang, width, height, by):
     check_presenting(page, lang, width)
     save_screenshot(page, f"present-weights-{lang}-{width}x{height}", full_page=False)
     start = place(page)[0]
-    page.wait_for_timeout(4500)   # advance=2: the page moved on by itself
-    assert place(page)[0] != start
+    # advance=2: the page moves on by itself (within a few seconds, however busy the machine)
+    page.wait_for_function("start => !document.querySelector('.wb-present-place').innerText.startsWith(start + ' /')",
+                           arg=start, timeout=15_000)
     page.locator(".wb-present-toggle").click()
     page.wait_for_function("() => !document.body.classList.contains('wb-present')")
     assert page.locator(".wb-weight-panel .widget-slider").first.is_visible()
