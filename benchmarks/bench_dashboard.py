@@ -138,6 +138,23 @@ def slider_latencies(browser, url: str, notebook: str, *, slider: str, index: in
         close_page_log(log)
 
 
+def reference_open(browser, args, timeout_ms: float) -> float:
+    """Median warm open of the smallest dashboard (tests/browser/fixtures/slider_chart.ipynb): what
+    Voilà, the widget manager and plotly.js cost before any workbench code runs."""
+    server = start_server(notebooks=ROOT / "tests" / "browser" / "fixtures", name="bench-dashboard-floor",
+                          args=("--preheat", str(args.preheat)))
+    try:
+        time_to_first_chart(browser, server.url, "slider_chart.ipynb", ".js-plotly-plot", timeout_ms)
+        runs = []
+        for _ in range(args.opens):
+            time.sleep(args.pause)
+            runs.append(time_to_first_chart(browser, server.url, "slider_chart.ipynb", ".js-plotly-plot",
+                                            timeout_ms)[1])
+        return statistics.median(runs)
+    finally:
+        stop_server(server)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notebook", default="02_weights.ipynb",
@@ -161,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chart", default=".js-plotly-plot", help="CSS selector of the chart")
     parser.add_argument("--timeout", type=float, default=120, help="seconds allowed per page open")
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="skip the reference: Voilà's own floor, a one-slider one-chart page on a second server")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -188,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(time_to_first_chart(browser, url, args.notebook, args.chart, timeout_ms))
             warm_cells = [c for c, _ in runs]
             warm = [w for _, w in runs]
+            floor = None
+            if not args.no_reference:
+                floor = reference_open(browser, args, timeout_ms)
             latencies, missed = slider_latencies(
                 browser, url, args.notebook, slider=args.slider, index=args.slider_index,
                 chart=args.chart, moves=args.moves, method=args.method, timeout_ms=timeout_ms,
@@ -205,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"    of which server runs the notebook + page loads -> cells shown: median "
           f"{statistics.median(warm_cells):.1f} s; widgets and charts built in the browser: "
           f"{statistics.median(warm) - statistics.median(warm_cells):.1f} s")
+    if floor is not None:
+        print(f"  reference, Voilà's floor (one slider, one chart, same machine, same run): median {floor:.1f} s; "
+              f"ratio {statistics.median(warm) / floor:.1f}x")
     if latencies:
         print(f"  slider -> chart update ({args.method}), {len(latencies)} moves: "
               f"p50 {percentile(latencies, 50):.0f} ms, p95 {percentile(latencies, 95):.0f} ms, "
@@ -220,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             "slider_ms": latencies, "slider_missed": missed, "method": args.method,
             "slider_p50_ms": percentile(latencies, 50) if latencies else None,
             "slider_p95_ms": percentile(latencies, 95) if latencies else None,
+            "reference_open_s": floor,
         }, indent=2))
     return 0 if latencies else 1
 

@@ -1,20 +1,30 @@
-"""Issue 4: Monte Carlo robustness of rankings, 1,000 draws x 10,000 branches x 30 indicators.
+"""Issues 4 and 19: Monte Carlo robustness of rankings, 1,000 draws x 10,000 branches x 30 indicators.
 
 For complete data and for data with 8 % of values missing (weights re-normalized
-per branch), times a full run to rank P5 / median / P95 and grade probabilities:
+per branch), times a full run to rank P5 / median / P95 and grade probabilities,
+every variant on the same draws, in interleaved rounds (each round runs every
+variant once, in a rotating order, so that the load of a shared machine hits all
+alike); the tables give the median over the rounds and the spread (min-max), and
+the ratio to the reference is the median of the per-round ratios:
 
-- ``monte_carlo``: the workbench (draw + evaluate; ``evaluate`` alone on the same draws);
 - (a) a hand-written numpy reference doing the same work on the same draws, in one
   go (all draws at once: effective weights, matrix products, argsort ranks with min
   ties, percentiles, grade bands, veto caps, the strict quota per draw, grade
-  counts) - the ratio workbench / reference is the overhead of the engine;
-- (b) a loop calling ``Scheme.score`` once per draw (the way COINr-style tools do
-  it), timed on the first draws and extrapolated linearly to all of them.
+  counts): the straightforward numpy calculation;
+- ``evaluate`` with the workbench's defaults (blocks of draws on a pool of threads,
+  one per core; ranks by one sort of packed integer keys), on one thread, in
+  float32, and with the previous engine's method (``np.argsort`` ranks, a
+  partition for the percentiles, one thread) patched in: what main did;
+- ``monte_carlo`` (draw + evaluate);
+- (b) a loop calling ``Scheme.score`` once per draw (the way tools without a
+  vectorised engine do it), timed on the first draws and extrapolated linearly.
 
-Both runs are checked to give identical percentiles and grade probabilities.
-Peak memory: tracemalloc peak (numpy buffers included) of a separate run of each.
+Every float64 variant is checked to give the percentiles and grade probabilities
+of (a). Then the dashboards' case: the weight explorer's 300 draws on the sample
+county (the default must not be slower than main's method), and on a province
+of 10^4 branches.
 
-Run: .venv/bin/python benchmarks/bench_robustness.py [--branches 10000] [--draws 1000] [--loop 40]
+Run: .venv/bin/python benchmarks/bench_robustness.py [--branches 10000] [--draws 1000] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -23,15 +33,22 @@ import argparse
 import gc
 import os
 import resource
+import statistics
 import time
 import tracemalloc
 import warnings
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from threadpoolctl import threadpool_info, threadpool_limits
+
 import workbench as wb
-from workbench.assess.robustness import draw, evaluate
+from workbench.assess import kernel
+from workbench.assess.robustness import draw, evaluate, montecarlo
+from workbench.assess.robustness.engine import default_threads
 
 
 def framework_30() -> wb.Framework:
@@ -129,36 +146,73 @@ def loop(table, result, m: int, *, regenerate: bool = False) -> tuple[float, flo
     return time.perf_counter() - start, time.process_time() - start_cpu
 
 
-def argsort_floor(x: np.ndarray, dims_of: np.ndarray, samples) -> float:
-    """The ranking floor: totals by one product and one argsort per draw, nothing else."""
-    xf = np.ascontiguousarray(np.nan_to_num(x).T)
-    start = time.perf_counter()
-    for a in range(0, len(samples), 32):
-        e = samples.indicator_weights[a:a + 32] * samples.dimension_weights[a:a + 32][:, dims_of]
-        np.argsort(-(e @ xf), axis=1)
-    return time.perf_counter() - start
+# ------------------------------------------------------- main's method, patched in
+
+def _argsort_packed(values, *, descending):
+    """The previous rank kernel: ``np.argsort`` of -total, the sorted values by ``take_along_axis``."""
+    neg = np.negative(values) if descending else values
+    order = np.argsort(neg, axis=1)
+    ordered = np.take_along_axis(neg, order, axis=1)
+    return order, ordered, order + (np.arange(values.shape[0]) * values.shape[1])[:, None]
 
 
-def timed(func, repeat: int) -> tuple[float, object]:
-    """Best wall time of ``repeat`` runs (the machine may be shared) and the last result."""
-    times, out = [], None
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        out = func()
-        times.append(time.perf_counter() - start)
-    return min(times), out
+def _partition_quantiles(by_branch, qs, *, threads=1):
+    """The previous percentiles: one partition along the draws axis."""
+    values = by_branch.T
+    s = values.shape[0]
+    kth = [max(0, int(np.ceil(q * s - 1e-9)) - 1) for q in qs]
+    part = np.partition(values, sorted(set(kth)), axis=0)
+    return [part[k] for k in kth]
 
 
-def cpu(func, repeat: int) -> float:
-    """Best CPU time (all threads of this process) of ``repeat`` runs."""
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.process_time()
-        func()
-        times.append(time.process_time() - start)
-    return min(times)
+def _threadpool_limits(limit):
+    """The previous BLAS cap: ``threadpool_limits`` looks the libraries up on every call."""
+    return threadpool_limits(limits=limit, user_api="blas")
+
+
+@contextmanager
+def mains_method():
+    """Argsort ranks, partition percentiles, a BLAS cap that looks libraries up per run (and one thread)."""
+    saved = kernel._sort_packed, montecarlo.branch_quantiles, montecarlo.blas_limits
+    kernel._sort_packed, montecarlo.branch_quantiles, montecarlo.blas_limits = (
+        _argsort_packed, _partition_quantiles, _threadpool_limits)
+    try:
+        yield
+    finally:
+        kernel._sort_packed, montecarlo.branch_quantiles, montecarlo.blas_limits = saved
+
+
+def run_main(scheme, table, samples, **kw):
+    with mains_method():
+        return evaluate(scheme, table, samples, threads=1, progress=False, **kw)
+
+
+# ------------------------------------------------------------------ measuring
+
+def rounds(variants: dict, n_rounds: int) -> dict:
+    """Wall and CPU seconds of every variant, ``n_rounds`` interleaved rounds (rotating order)."""
+    names = list(variants)
+    out = {name: {"wall": [], "cpu": []} for name in names}
+    for r in range(n_rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            gc.collect()
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            variants[name]()
+            out[name]["wall"].append(time.perf_counter() - wall0)
+            out[name]["cpu"].append(time.process_time() - cpu0)
+    return out
+
+
+def spread(values: list[float], unit: str = "s") -> str:
+    med = statistics.median(values)
+    if unit == "ms":
+        return f"{med * 1e3:.1f} ms [{min(values) * 1e3:.1f}-{max(values) * 1e3:.1f}]"
+    return f"{med:.2f} s [{min(values):.2f}-{max(values):.2f}]"
+
+
+def ratio(times: dict, name: str, ref: str, clock: str = "wall") -> str:
+    per_round = [a / b for a, b in zip(times[name][clock], times[ref][clock])]
+    return f"{statistics.median(per_round):.2f}x [{min(per_round):.2f}-{max(per_round):.2f}]"
 
 
 def peak_mb(func) -> float:
@@ -179,84 +233,143 @@ def print_table(rows: list[dict]) -> None:
         print("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--branches", type=int, default=10_000)
-    parser.add_argument("--draws", type=int, default=1000)
-    parser.add_argument("--loop", type=int, default=40, help="draws timed in the Scheme.score loops")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    load_before = os.getloadavg()[0]
-    fw = framework_30()
-    scheme = wb.Scheme(fw)
-    dims_of = np.repeat(np.arange(6), 5)
+def same_as_reference(result, ref, fw) -> bool:
+    s = result.summary
+    return bool(np.array_equal(s["rank_p5"].to_numpy(int), ref["p5"])
+                and np.array_equal(s["rank_median"].to_numpy(int), ref["p50"])
+                and np.array_equal(s["rank_p95"].to_numpy(int), ref["p95"])
+                and np.allclose(s[[f"p_{g}" for g in reversed(fw.grade_ids)]].to_numpy(), ref["probs"]))
+
+
+def machine(load_before) -> str:
+    blas = ", ".join(f"{i['internal_api']} {i.get('version', '')} ({i['num_threads']} threads)"
+                     for i in threadpool_info() if i["user_api"] == "blas")
+    return (f"{len(os.sched_getaffinity(0))} CPU(s) visible, load average {load_before:.1f} before / "
+            f"{os.getloadavg()[0]:.1f} after; numpy {np.__version__}, {blas}; process peak RSS "
+            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+def engine_runs(args, fw, scheme, dims_of) -> tuple[list[dict], list[dict]]:
     engine_rows, loop_rows = [], []
+    threads = default_threads(float(args.draws) * args.branches, args.draws // 32)
     for missing in (0.0, 0.08):
         table = random_table(fw, args.branches, missing=missing)
         samples = draw(scheme, args.draws, seed=0, spread=0.25)
         x = table[fw.indicator_ids].to_numpy()
         flag = table["flag"].to_numpy()
-        t_ref, ref = timed(lambda: reference(x, flag, dims_of, samples), args.repeat)
-        c_ref = cpu(lambda: reference(x, flag, dims_of, samples), args.repeat)
-        mem_ref = peak_mb(lambda: reference(x, flag, dims_of, samples))
-        for dtype in ("float64", "float32"):
-            def run_mc():
-                return wb.monte_carlo(scheme, table, args.draws, seed=0, spread=0.25, dtype=dtype,
-                                      progress=False)
-            t_mc, _ = timed(run_mc, args.repeat)
-            t_ev, result = timed(lambda: evaluate(scheme, table, samples, dtype=dtype, progress=False),
-                                 args.repeat)
-            c_ev = cpu(lambda: evaluate(scheme, table, samples, dtype=dtype, progress=False), args.repeat)
-            mem = peak_mb(lambda: evaluate(scheme, table, samples, dtype=dtype, progress=False))
-            s = result.summary
-            same = (np.array_equal(s["rank_p5"].to_numpy(int), ref["p5"])
-                    and np.array_equal(s["rank_median"].to_numpy(int), ref["p50"])
-                    and np.array_equal(s["rank_p95"].to_numpy(int), ref["p95"])
-                    and np.allclose(s[[f"p_{g}" for g in reversed(fw.grade_ids)]].to_numpy(), ref["probs"]))
+        variants = {
+            "(a) numpy reference": lambda: reference(x, flag, dims_of, samples),
+            f"evaluate ({threads} threads, default)": lambda: evaluate(scheme, table, samples, progress=False),
+            "evaluate, 1 thread": lambda: evaluate(scheme, table, samples, threads=1, progress=False),
+            f"evaluate, float32 ({threads} threads)": lambda: evaluate(scheme, table, samples, dtype="float32",
+                                                                       progress=False),
+            "main's method (argsort, 1 thread)": lambda: run_main(scheme, table, samples),
+            "monte_carlo (draw + evaluate)": lambda: wb.monte_carlo(scheme, table, args.draws, seed=0, spread=0.25,
+                                                                   progress=False),
+        }
+        times = rounds(variants, args.rounds)
+        ref = reference(x, flag, dims_of, samples)
+        checks = {name: same_as_reference(run(), ref, fw) for name, run in (
+            (f"evaluate ({threads} threads, default)", lambda: evaluate(scheme, table, samples, progress=False)),
+            ("evaluate, 1 thread", lambda: evaluate(scheme, table, samples, threads=1, progress=False)),
+            ("main's method (argsort, 1 thread)", lambda: run_main(scheme, table, samples)),
+            ("monte_carlo (draw + evaluate)", lambda: wb.monte_carlo(scheme, table, args.draws, seed=0,
+                                                                     spread=0.25, progress=False)))}
+        f32 = evaluate(scheme, table, samples, dtype="float32", progress=False)
+        exact = evaluate(scheme, table, samples, progress=False)
+        checks[f"evaluate, float32 ({threads} threads)"] = (
+            f"ranks differ in {np.count_nonzero(f32.ranks != exact.ranks) / exact.ranks.size:.2%} of cells")
+        peaks = {"(a) numpy reference": peak_mb(lambda: reference(x, flag, dims_of, samples)),
+                 f"evaluate ({threads} threads, default)": peak_mb(
+                     lambda: evaluate(scheme, table, samples, progress=False))}
+        ref_name = "(a) numpy reference"
+        for name in variants:
+            check = checks.get(name, "")
             engine_rows.append({
-                "missing": f"{missing:.0%}", "dtype": dtype, "monte_carlo": f"{t_mc:.2f} s",
-                "evaluate": f"{t_ev:.2f} s", "numpy ref (a)": f"{t_ref:.2f} s",
-                "ratio to (a)": f"{t_ev / t_ref:.2f}x", "CPU evaluate": f"{c_ev:.2f} s",
-                "CPU (a)": f"{c_ref:.2f} s", "CPU ratio": f"{c_ev / c_ref:.2f}x",
-                "peak MB": f"{mem:.0f}", "peak MB (a)": f"{mem_ref:.0f}",
-                "same as (a)": "yes" if same else ("NO" if dtype == "float64" else "near (float32)"),
-                "mean P(strong)": f"{float(s['p_strong'].mean()):.2f}"})
-            if dtype == "float64":
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    loop(table, result, 2)                     # warm-up
-                    scale = args.draws / args.loop
-                    t_loop, c_loop = (v * scale for v in loop(table, result, args.loop))
-                    t_regen, c_regen = (v * scale for v in loop(table, result, args.loop, regenerate=True))
-                c_mc = cpu(run_mc, args.repeat)
-                t_floor, _ = timed(lambda: argsort_floor(x, dims_of, samples), args.repeat)
-                c_floor = cpu(lambda: argsort_floor(x, dims_of, samples), args.repeat)
-                loop_rows.append({
-                    "missing": f"{missing:.0%}", "clock": "wall", "monte_carlo": f"{t_mc:.2f} s",
-                    "score loop (b)*": f"{t_loop:.1f} s", "speed-up (b)": f"{t_loop / t_mc:.1f}x",
-                    "regenerate (b')*": f"{t_regen:.1f} s", "speed-up (b')": f"{t_regen / t_mc:.1f}x",
-                    "argsort floor": f"{t_floor:.2f} s", "(b) / floor": f"{t_loop / t_floor:.1f}x"})
-                loop_rows.append({
-                    "missing": f"{missing:.0%}", "clock": "CPU", "monte_carlo": f"{c_mc:.2f} s",
-                    "score loop (b)*": f"{c_loop:.1f} s", "speed-up (b)": f"{c_loop / c_mc:.1f}x",
-                    "regenerate (b')*": f"{c_regen:.1f} s", "speed-up (b')": f"{c_regen / c_mc:.1f}x",
-                    "argsort floor": f"{c_floor:.2f} s", "(b) / floor": f"{c_loop / c_floor:.1f}x"})
+                "missing": f"{missing:.0%}", "variant": name, "wall: median [min-max]": spread(times[name]["wall"]),
+                "ratio to (a)": "1" if name == ref_name else ratio(times, name, ref_name),
+                "CPU: median": f"{statistics.median(times[name]['cpu']):.2f} s",
+                "CPU ratio": "1" if name == ref_name else ratio(times, name, ref_name, "cpu"),
+                "vs main's method": ratio(times, name, "main's method (argsort, 1 thread)"),
+                "peak MB": f"{peaks[name]:.0f}" if name in peaks else "",
+                "same as (a)": check if isinstance(check, str) else ("yes" if check else "NO")})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = exact
+            loop(table, result, 2)                     # warm-up
+            scale = args.draws / args.loop
+            t_loop, c_loop = (v * scale for v in loop(table, result, args.loop))
+        t_mc = statistics.median(times["monte_carlo (draw + evaluate)"]["wall"])
+        c_mc = statistics.median(times["monte_carlo (draw + evaluate)"]["cpu"])
+        loop_rows.append({"missing": f"{missing:.0%}", "monte_carlo (wall / CPU)": f"{t_mc:.2f} / {c_mc:.2f} s",
+                          "score loop (b)* (wall / CPU)": f"{t_loop:.1f} / {c_loop:.1f} s",
+                          "speed-up (wall)": f"{t_loop / t_mc:.0f}x", "speed-up (CPU)": f"{c_loop / c_mc:.0f}x"})
+    return engine_rows, loop_rows
+
+
+def dashboard_runs(args) -> list[dict]:
+    """The weight explorer's 300 draws (sample county), and a province of 10^4 branches."""
+    from workbench.data.synth import generate
+
+    rows = []
+    root = Path(__file__).resolve().parents[1]
+    county = wb.load(root / "sample_data")
+    province = generate(10_000, seed=1, years=(2024, 2025), validate=False)
+    fw = wb.Framework.default()
+    scheme = wb.Scheme(fw)
+    for label, data in (("sample county (300)", county), ("province (10^4)", province)):
+        table = wb.compute_indicators(data, fw)
+        towns = data.branches.set_index("branch_id")["township"]
+        auto = wb.monte_carlo(scheme, table, n=300, seed=0, groups=towns, progress=False)
+        threads = auto.settings["threads"]
+        variants = {
+            f"monte_carlo n=300 (default: {threads} thread{'s' if threads > 1 else ''})":
+                lambda: wb.monte_carlo(scheme, table, n=300, seed=0, groups=towns, progress=False),
+            "main's method (argsort, 1 thread)": lambda: _main_mc(scheme, table, towns),
+        }
+        times = rounds(variants, 15 if len(table) < 1000 else args.rounds)
+        first = next(iter(variants))
+        unit = "ms" if statistics.median(times[first]["wall"]) < 1 else "s"
+        for name in variants:
+            rows.append({"data": label, "variant": name, "wall: median [min-max]": spread(times[name]["wall"], unit),
+                         "ratio to main's method": ratio(times, name, "main's method (argsort, 1 thread)")})
+    return rows
+
+
+def _main_mc(scheme, table, towns):
+    with mains_method():
+        return wb.monte_carlo(scheme, table, n=300, seed=0, groups=towns, progress=False, threads=1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--branches", type=int, default=10_000)
+    parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--loop", type=int, default=40, help="draws timed in the Scheme.score loop")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of every variant")
+    parser.add_argument("--skip-dashboard", action="store_true")
+    args = parser.parse_args()
+    load_before = os.getloadavg()[0]
+    fw = framework_30()
+    scheme = wb.Scheme(fw)
+    dims_of = np.repeat(np.arange(6), 5)
+    engine_rows, loop_rows = engine_runs(args, fw, scheme, dims_of)
     print(f"\nMonte Carlo robustness: {args.draws} draws x {args.branches} branches x 30 indicators "
-          f"(6 dimensions, Dirichlet spread 0.25 on both levels; best of {args.repeat} runs)\n")
+          f"(6 dimensions, Dirichlet spread 0.25 on both levels; {args.rounds} interleaved rounds)\n")
     print_table(engine_rows)
     print()
     print_table(loop_rows)
-    print(f"\n* (b) and (b') timed on {args.loop} draws and extrapolated linearly to {args.draws}; "
-          "speed-up = loop / monte_carlo (drawing included).")
-    print("  (b) re-uses the normalized matrix (Scheme.with_weights shares it); (b') builds a new Scheme per "
-          "draw and so normalizes again, as tools that regenerate the whole index per sample do.")
-    print("  argsort floor = one product + one argsort per draw and nothing else: (b) / floor bounds the "
-          "speed-up of any exact engine that sorts every draw.")
-    print("  ratio = evaluate / (a) on the same draws; CPU = process time of all threads (steadier than wall "
-          "time on a shared machine); peak MB = tracemalloc peak of one run.")
-    print(f"  machine: {len(os.sched_getaffinity(0))} CPU(s) visible, load average {load_before:.1f} before / "
-          f"{os.getloadavg()[0]:.1f} after; process peak RSS "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; numpy {np.__version__}.")
+    print(f"\n* (b) timed on {args.loop} draws and extrapolated linearly to {args.draws}; speed-up = loop / "
+          "monte_carlo (drawing included).")
+    print("  ratio = the median of the per-round ratios [their min-max]; CPU = process time of all threads "
+          "(steadier than wall time on a shared machine, but a pool of threads does not lower it);")
+    print("  peak MB = tracemalloc peak of one run; main's method = np.argsort ranks, partition percentiles and "
+          "threadpool_limits per run, on one thread, patched into this engine.")
+    if not args.skip_dashboard:
+        rows = dashboard_runs(args)
+        print("\nThe weight explorer's robustness panel (300 draws, default framework):\n")
+        print_table(rows)
+    print(f"\nmachine: {machine(load_before)}.")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,13 @@ Prints throughput (branches per second), the peak memory of every Dask worker
 process, the same for the pandas engine where it fits, and the projection to
 the whole country (4.5 million branches).
 
+Then the national Monte Carlo (``robustness_dataset``, what ``workbench
+robustness DATASET --engine dask`` runs) on the same data, and its reference in
+the same run: ``wb.monte_carlo`` with the same draws on the whole national
+indicator table gathered into this process (the exact in-memory run). The
+rank error is the largest difference between the two in rank P5 / median /
+P95 (0: the national ranks are exact), and every other column is compared too.
+
     .venv/bin/python benchmarks/bench_scale.py                 # 10^6 branches (generated once, cached)
     .venv/bin/python benchmarks/bench_scale.py --branches 100000 --partitions 10 --draws 0
 
@@ -76,7 +83,7 @@ def worker_peaks(client) -> list[float]:
 def run_dask(folder: Path, *, validate: bool, workers: int, draws: int) -> dict:
     from distributed.diagnostics import MemorySampler
 
-    from workbench.scale import robustness_dataset, score_dataset
+    from workbench.scale import score_dataset
     from workbench.cli.scale import describe, scheduler
 
     out: dict = {"validate": validate}
@@ -101,14 +108,49 @@ def run_dask(folder: Path, *, validate: bool, workers: int, draws: int) -> dict:
         out["load_average_after"] = os.getloadavg()
         del result
         if draws:
-            started = time.perf_counter()
-            mc = robustness_dataset(folder, n=draws, seed=0, client=client, validate=validate, today=TODAY)
-            summary = mc.summary.persist()
-            out["mc_draws"] = draws
-            out["mc_seconds"] = time.perf_counter() - started
-            out["mc_max_rank_error"] = mc.settings["max_rank_error"]
-            out["mc_undecided"] = int(summary["decided_by_weighting"].sum().compute())
+            out.update(run_robustness(folder, client, draws, validate))
             out["worker_peak_gib_with_mc"] = worker_peaks(client)
+    return out
+
+
+def run_robustness(folder: Path, client, draws: int, validate: bool) -> dict:
+    """The national Monte Carlo, and the exact in-memory run of the same draws (the reference)."""
+    import numpy as np
+    import pandas as pd
+
+    import workbench as wb
+    from workbench.scale import robustness_dataset
+    from workbench.scale.engine import build_graph, resolve_arguments
+
+    out: dict = {"mc_draws": draws}
+    started = time.perf_counter()
+    mc = robustness_dataset(folder, n=draws, seed=0, client=client, validate=validate, today=TODAY)
+    national = mc.compute()
+    out["mc_seconds"] = time.perf_counter() - started
+    out["mc_settings"] = {k: v for k, v in mc.settings.items() if k not in ("seed",)}
+    out["mc_undecided"] = int(national["decided_by_weighting"].sum())
+    # the reference: the whole indicator table in this process, the scheme with the national statistics
+    info, fw, scheme, period = resolve_arguments(folder, None, None, None)
+    graph = build_graph(info, fw, scheme, period, validate=False, today=TODAY)
+    started = time.perf_counter()
+    tables, towns, scoring = client.compute([graph.tables, graph.towns, graph.scoring], sync=True)
+    table, towns = pd.concat(tables), pd.concat(towns)
+    out["gather_seconds"] = time.perf_counter() - started
+    started = time.perf_counter()
+    memory = wb.monte_carlo(scoring, table, n=draws, seed=0, groups=towns, progress=False, max_memory=2**32)
+    out["memory_mc_seconds"] = time.perf_counter() - started
+    out["memory_mc_threads"] = memory.settings["threads"]
+    ref = memory.summary
+    got = national.reindex(ref.index)
+    errors = {c: float(np.nanmax(np.abs(got[c].to_numpy(float) - ref[c].to_numpy(float))))
+              for c in ("rank_p5", "rank_median", "rank_p95", "mean_abs_shift")}
+    out["mc_max_rank_error"] = int(max(errors[c] for c in ("rank_p5", "rank_median", "rank_p95")))
+    out["mc_max_shift_error"] = errors["mean_abs_shift"]
+    probabilities = [c for c in ref.columns if c.startswith("p_")]
+    out["mc_max_probability_error"] = float(np.nanmax(np.abs(got[probabilities].to_numpy(float)
+                                                            - ref[probabilities].to_numpy(float))))
+    out["mc_identical"] = bool(got.drop(columns="total").equals(ref.drop(columns="total"))
+                               and np.allclose(got["total"], ref["total"], rtol=0, atol=1e-9))
     return out
 
 
@@ -200,10 +242,18 @@ def main(argv=None) -> int:
               f"worker peaks " + ", ".join(f"{g:.2f}" for g in res["worker_peak_gib"])
               + f" GiB; cluster peak {res['cluster_peak_gib']:.2f} GiB", flush=True)
         if res.get("mc_draws"):
-            print(f"  Monte Carlo: {res['mc_draws']} draws over {n:,} branches in {res['mc_seconds']:.0f} s, "
-                  f"max rank error {res['mc_max_rank_error']} ({res['mc_max_rank_error'] / n:.1e} of the "
-                  f"country), worker peaks " + ", ".join(f"{g:.2f}" for g in res["worker_peak_gib_with_mc"])
-                  + " GiB", flush=True)
+            st = res["mc_settings"]
+            print(f"  national Monte Carlo: {res['mc_draws']} draws over {n:,} branches in {res['mc_seconds']:.0f} s "
+                  f"(indicators and scores included; {st['draw_tasks']} draw tasks of {st['draws_per_task']} draws, "
+                  f"{st['groups']} groups), worker peaks "
+                  + ", ".join(f"{g:.2f}" for g in res["worker_peak_gib_with_mc"]) + " GiB", flush=True)
+            print(f"  reference, the same draws in memory (wb.monte_carlo on the gathered table, "
+                  f"{res['memory_mc_threads']} thread(s)): {res['memory_mc_seconds']:.0f} s "
+                  f"(+ {res['gather_seconds']:.0f} s to gather the table)", flush=True)
+            print(f"  national vs in-memory: max rank error {res['mc_max_rank_error']} (rank P5 / median / P95), "
+                  f"max error of mean |shift| {res['mc_max_shift_error']:.3g}, of P(grade) "
+                  f"{res['mc_max_probability_error']:.3g}; summaries identical: "
+                  f"{'yes' if res['mc_identical'] else 'NO'}", flush=True)
         print(f"  load average of the machine (shared) before / after: "
               f"{res['load_average_before'][0]:.1f} / {res['load_average_after'][0]:.1f} "
               f"on {os.cpu_count()} cores", flush=True)

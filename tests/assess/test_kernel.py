@@ -20,7 +20,7 @@ from scipy.stats import rankdata
 import workbench as wb
 from workbench.assess import aggregate
 from workbench.assess.kernel import (GEOMETRIC_FLOOR, Grading, QuotaRule, closeness, floored_log, min_rank,
-                                     rank_rows, topsis_terms)
+                                     rank_rows, sort_rows, topsis_terms)
 
 
 def five_grades(quota=None) -> wb.Framework:
@@ -137,6 +137,35 @@ def test_ranks_are_scipy_min_ranks_with_missing_left_out(values):
         expected[ok] = rankdata(-row[ok], method="min")
         np.testing.assert_array_equal(got, expected)
     assert min_rank(total[0]).tolist() == [int(r) if r else pd.NA for r in ranking.ranks[0]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), rows=st.integers(1, 3), n=st.integers(1, 300), dtype=st.sampled_from(["float64", "float32"]),
+       base=st.sampled_from([0.0, 1.0, -2.5, 77.0, 1e-300, -5e300]))
+def test_sort_rows_is_the_exact_ascending_order(data, rows, n, dtype, base):
+    """Values a few ulps apart share a shortened float64 key: those runs must still come out sorted."""
+    steps = np.array(data.draw(st.lists(st.lists(st.integers(-20, 20), min_size=n, max_size=n),
+                                        min_size=rows, max_size=rows)), dtype="float64")
+    scale = data.draw(st.sampled_from([1.0, 1e3, 1e9]))
+    values = base + steps * np.spacing(base if base else 1.0) * scale
+    holes = np.array(data.draw(st.lists(st.lists(st.booleans(), min_size=n, max_size=n),
+                                        min_size=rows, max_size=rows)))
+    values[holes & (steps > 15)] = np.nan
+    values[holes & (steps < -15)] = -0.0
+    with np.errstate(over="ignore"):
+        values = values.astype(dtype)
+    order, ordered = sort_rows(values)
+    np.testing.assert_array_equal(ordered, np.sort(values, axis=1))           # NaN last, as np.sort
+    np.testing.assert_array_equal(np.take_along_axis(values, order, axis=1), ordered)
+    np.testing.assert_array_equal(np.sort(order, axis=1), np.broadcast_to(np.arange(n), (rows, n)))
+
+
+def test_sort_rows_resorts_a_run_of_one_shortened_key():
+    values = 1.0 + np.arange(1000)[::-1] * np.spacing(1.0)     # all share the key without its 10 low bits
+    order, ordered = sort_rows(values[None, :])
+    assert order[0, :3].tolist() == [999, 998, 997] and (np.diff(ordered[0]) > 0).all()
+    ranks = rank_rows(-values[None, :]).ranks[0]
+    assert ranks.tolist() == list(range(1000, 0, -1))
 
 
 def test_topsis_terms_reproduce_the_published_example_and_reweight_by_products():

@@ -299,6 +299,9 @@ def test_to_excel_has_everything_to_reproduce(tmp_path, sample):
     res = sheets["结果 Results"].set_index("支部编号 Branch id")
     assert res["总分 Total"].to_dict() == pytest.approx(r.total.to_dict())
     assert "三强 Strong" in set(res["等次名称 Grade label"])
+    kind = next(c for c in res.columns if c.startswith("类型") or c.endswith("Kind"))
+    assert set(res[kind]) <= {"村 village", "社区 community", "企业 enterprise", "机关事业单位 institution",
+                              "联合 joint"} and "村 village" in set(res[kind])
     weights = sheets["权重 Weights"]
     assert weights["综合权重 Effective weight"].sum() == pytest.approx(1)
     # the weights and indicator scores sheets reproduce the totals

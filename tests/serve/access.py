@@ -145,3 +145,16 @@ class KernelSocket:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def run_async(coroutine):
+    """``asyncio.run(coroutine)`` on a thread of its own.
+
+    The browser tests' Playwright (sync API) keeps an event loop running in the
+    main thread for the whole session, and ``asyncio.run`` refuses to start
+    inside one; a fresh thread has no loop.
+    """
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.browser.conftest import FIXTURES, start_server, stop_server
-from tests.serve.access import Client, KernelSocket
+from tests.serve.access import Client, KernelSocket, run_async
 from workbench.cli import main
 from workbench.serve.users import UsersFile
 from workbench.views.audit import AuditLog
@@ -75,7 +75,7 @@ async def _connect(server, kernel_id, **headers):
 
 
 def connect(server, kernel_id, **headers):
-    return asyncio.run(_connect(server, kernel_id, **headers))
+    return run_async(_connect(server, kernel_id, **headers))
 
 
 def test_every_page_needs_a_login_and_no_kernel_starts_without_one(server):
@@ -151,7 +151,7 @@ def test_kernels_per_user_are_limited_and_the_refusal_says_so(server):
             ws.close()
         return third, [ws for ws in sockets]
 
-    (third, none), _ = asyncio.run(two_pages_then_a_third())
+    (third, none), _ = run_async(two_pages_then_a_third())
     assert third.status == 429 and none is None
     assert "每人上限 2" in third.text and "the limit is 2 per person" in third.text
     assert third.headers.get("Retry-After")

@@ -10,7 +10,6 @@ developer tools could.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import uuid
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import start_server, stop_server
-from tests.serve.access import Client, KernelSocket
+from tests.serve.access import Client, KernelSocket, run_async
 
 pytestmark = pytest.mark.slow
 
@@ -77,7 +76,7 @@ async def hostile_session(server):
 
 
 def test_hostile_messages_are_refused_and_no_traceback_reaches_the_page(server):
-    results = asyncio.run(hostile_session(server))
+    results = run_async(hostile_session(server))
     messages, after = results["messages"], results["after"]
     text = json.dumps(messages, ensure_ascii=False)
     assert FORBIDDEN.findall(text) == [], FORBIDDEN.findall(text)[:5]

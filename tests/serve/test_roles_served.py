@@ -10,7 +10,6 @@ and refused by the kernel.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import time
@@ -19,7 +18,7 @@ import pytest
 
 import workbench as wb
 from tests.browser.conftest import ROOT, SAMPLE, start_server, stop_server
-from tests.serve.access import Client, KernelSocket
+from tests.serve.access import Client, KernelSocket, run_async
 from workbench.data.scope import townships_of
 from workbench.serve.users import UsersFile
 from workbench.views.state import DataStore
@@ -109,7 +108,7 @@ def test_a_township_user_on_a_pre_run_kernel_reaches_only_their_township(server,
                 ws.comm_msg(model_id, {"method": "update", "state": {"index": len(state["_options_labels"]) + 3},
                                        "buffer_paths": []})
 
-    states = asyncio.run(states_after(server, client, kernel_id, poke))
+    states = run_async(states_after(server, client, kernel_id, poke))
     text = json.dumps(states, ensure_ascii=False)
     assert root in states, "the page's own widget is there"
     assert found(words, text) == []
@@ -125,7 +124,7 @@ def test_a_county_user_on_a_pre_run_kernel_sees_their_own_upload(server, small):
     wait_for_pool(server, 2)
     client, kernel_id, root = open_page(server, "li")
     assert f"Using pre-heated kernel: {kernel_id}" in server.log_text()
-    text = json.dumps(asyncio.run(states_after(server, client, kernel_id)), ensure_ascii=False)
+    text = json.dumps(run_async(states_after(server, client, kernel_id)), ensure_ascii=False)
     theirs = set(small.branches["branch_id"])
     shown = set(re.findall(r"\bB\d{5}\b", text))
     assert shown and shown <= theirs
@@ -149,7 +148,7 @@ def test_a_presenter_cannot_upload_or_save_whatever_the_page_sends(server):
                 assert state["disabled"]
                 ws.comm_msg(model_id, {"method": "custom", "content": {"event": "click"}})
 
-    asyncio.run(states_after(server, client, kernel_id, poke))
+    run_async(states_after(server, client, kernel_id, poke))
     assert refused["upload"] and refused["save"]
     folder = server.state_dir / "users" / "zhao"
     assert not (folder / "schemes").exists() and not (folder / "sets").exists()

@@ -391,6 +391,8 @@ def test_export_of_the_filtered_list(inspection):
     path = view.export_excel()
     frame = pd.read_excel(path)
     assert len(frame) == len(model.filtered) and set(frame["状态"]) == {"逾期未整改"}
+    about = pd.read_excel(path, sheet_name=1)
+    assert ["只看逾期", "✓"] in about.astype(str).to_numpy().tolist(), about  # the filter that made the list
     assert "download=" in view.export_status.value and path.name in view.export_status.value
     assert not list(path.parent.glob(".*.xlsx")), "no temporary file left behind"
 
@@ -523,11 +525,34 @@ def test_research_export_and_language(research_app):
     export = research_app.views["export"]
     path = export.export()
     sheets = pd.read_excel(path, sheet_name=None)
-    assert {"correlations", "regression", "clusters", "coherence", "movers"} <= set(sheets)
-    assert sheets["movers"]["code"].str.startswith("B-").all()
+    # sheets and the headers of indicators in the reader's language; branches pseudonymised
+    assert {"相关系数", "回归", "聚类", "维度一致性", "变动最大的支部"} <= set(sheets)
+    assert sheets["变动最大的支部"]["code"].str.startswith("B-").all()
+    fw = research_app.state.framework
+    labels = {fw.label(i, "zh") for i in fw.indicator_ids}
+    assert labels & set(sheets["相关系数"].columns) and not set(fw.indicator_ids) & set(sheets["相关系数"].columns)
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
     research_app.state.lang = "en"
+    assert {"Correlations", "Movers"} <= set(pd.read_excel(export.export(), sheet_name=None))
     text = _texts(research_app)
     for label in ("Correlation matrix", "Regression (OLS, HC3 robust errors)", "Indicator coherence",
                   "Pseudonymised", "From Standardized to Strong"):
         assert label in text, label
     research_app.state.lang = "zh"
+
+
+def test_the_research_page_carries_the_diagnostics_of_its_data(research_app):
+    from workbench.studies.diagnostics import weight_importance
+
+    model, view = research_app.models["diagnostics"], research_app.views["diagnostics"]
+    assert view.widget in research_app.widget.children
+    state = research_app.state
+    assert model.result.total.index.equals(research_app.models["research"].result.total.index)
+    expected = weight_importance(model.result)
+    assert list(view.imp_chart.figure.data[1].x) == pytest.approx(expected["s1_share"].tolist())
+    assert "名义权重与实际影响" in view.imp_title.value
+    state.lang = "en"
+    try:
+        assert "名义权重" not in view.imp_title.value and view.imp_title.value
+    finally:
+        state.lang = "zh"

@@ -171,6 +171,8 @@ class Assessment:
         if data is not None:
             info = data.branches.set_index("branch_id")[["name", "township", "kind"]]
             results = info.reindex(results.index).join(results)
+            # the kind as a reader writes it (村 village), not the data's identifier
+            results["kind"] = results["kind"].map(lambda k: both(f"kind_{k}") if isinstance(k, str) else k)
         vetoed = self.vetoes.groupby("branch_id")["veto_zh"].agg("、".join) if len(self.vetoes) else pd.Series(dtype=str)
         results["veto"] = vetoed.reindex(results.index).fillna("").astype(object)
         labels = {g.id: f"{g.zh} {g.en}" for g in fw.grades}

@@ -84,10 +84,20 @@ def _register_robustness(subparsers) -> None:
                     "Sobol indices of the dimension weights, leave-one-out of indicators and dimensions, "
                     "written to one workbook (权重不确定性下的排名区间、等次概率与敏感性).",
     )
-    p.add_argument("path", help="data folder (CSV), .xlsx workbook or Parquet folder")
+    p.add_argument("path", help="data folder (CSV), .xlsx workbook or Parquet folder, or (with --engine dask) "
+                                "a partitioned dataset")
     p.add_argument("--framework", help="framework YAML (default: the built-in framework)")
     p.add_argument("--scheme", help="scheme YAML saved by Scheme.to_yaml (default: the framework's weights)")
     p.add_argument("--period", type=int, help="assessment year (default: the latest year with records)")
+    p.add_argument("--engine", choices=["pandas", "dask"], default="pandas",
+                   help="dask: a partitioned country on a Dask cluster, exact national ranks in every draw; "
+                        "writes a .parquet folder (one row per branch) and a summary beside it")
+    p.add_argument("--scheduler", help="with --engine dask: a dask.distributed scheduler address, or "
+                   "'synchronous', 'threads' or 'processes' for a local scheduler (default: a local cluster)")
+    p.add_argument("--no-validate", action="store_true",
+                   help="with --engine dask: trust the stored Parquet types of a dataset this package wrote")
+    p.add_argument("--threads", type=int, default=None,
+                   help="with the pandas engine: threads for blocks of draws (default: the cores available)")
     p.add_argument("-n", "--samples", type=int, default=1000, help="Monte Carlo draws (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--spread", type=float, default=0.2, help="weight perturbation, 0.2 = ±20%% (default)")
@@ -97,29 +107,41 @@ def _register_robustness(subparsers) -> None:
                         "aggregation (default weights)")
     p.add_argument("--threshold", type=float, default=0.8,
                    help="flag a grade as decided by weighting below this probability (default 0.8)")
-    p.add_argument("--sobol", type=int, default=256, metavar="N",
-                   help="Sobol base sample size, a power of 2 (N x (D+2) rankings; 0 skips; default 256)")
+    p.add_argument("--sobol", type=int, default=None, metavar="N",
+                   help="Sobol base sample size, a power of 2 (N x (D+2) rankings; 0 skips; default 256; "
+                        "pandas engine only)")
     p.add_argument("-o", "--output", required=True,
-                   help="results: a workbook (.xlsx: every table) or a table per branch (.csv)")
+                   help="results: a workbook (.xlsx: every table) or a table per branch (.csv); with "
+                        "--engine dask a .parquet folder")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_robustness)
 
 
 def _cmd_robustness(args) -> int:
-    from ..assess.framework import Framework
     from ..assess.indicators import compute_indicators
     from ..assess.labels import column_label
     from ..assess.robustness import leave_one_out, monte_carlo, sensitivity
-    from ..assess.scoring import Scheme
     from ..data import load
 
+    fw, scheme = load_scheme(args)
+    if args.samples < 1:
+        raise ValueError(f"-n: expected at least 1 draw, got {args.samples}")
+    if args.engine == "dask":
+        if args.sobol:
+            raise ValueError("--sobol: Sobol indices are not computed at national scale; run them on a "
+                             "province or a sample with the pandas engine")
+        if args.threads is not None:
+            raise ValueError("--threads: with --engine dask the cluster's workers set the parallelism "
+                             "(--scheduler); --threads is for the pandas engine")
+        from .scale import robustness_command_dask
+
+        return robustness_command_dask(args, fw, scheme)
+    if args.scheduler or args.no_validate:
+        raise ValueError("--scheduler and --no-validate go with --engine dask")
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise ValueError(f"-o {args.output}: write a workbook (.xlsx) or a table per branch (.csv)")
-    fw = Framework.from_yaml(args.framework) if args.framework else Framework.default()
-    scheme = Scheme.from_yaml(args.scheme, fw) if args.scheme else Scheme(fw)
-    if args.samples < 1:
-        raise ValueError(f"-n: expected at least 1 draw, got {args.samples}")
+    args.sobol = 256 if args.sobol is None else args.sobol
     if args.sobol and (args.sobol < 2 or args.sobol & (args.sobol - 1)):
         raise ValueError(f"--sobol: n: the Sobol sample size must be a power of 2, got {args.sobol}")
     data = load(args.path)
@@ -128,7 +150,7 @@ def _cmd_robustness(args) -> int:
     progress = False if args.no_progress else None
     result = monte_carlo(scheme, table, n=args.samples, seed=args.seed, spread=args.spread, vary=vary,
                          distribution=args.distribution, groups=data, threshold=args.threshold,
-                         progress=progress)
+                         progress=progress, threads=args.threads)
     sens = None
     if args.sobol:
         methods = tuple(v for v in vary if v in ("normalization", "aggregation"))

@@ -16,9 +16,10 @@ partition on Dask and gives the same numbers:
 - :mod:`~workbench.scale.cluster`: where the graphs run (a ``dask.distributed``
   client or Dask's local scheduler), tree reductions, atomic writes of results.
 - :mod:`~workbench.scale.robustness`: :func:`robustness_dataset`, the Monte
-  Carlo of ``wb.monte_carlo`` by blocks of branches, ranked against the
-  national distribution of every draw.
-- ``workbench score PATH --engine dask`` (:mod:`workbench.cli.scale`).
+  Carlo of ``wb.monte_carlo`` by tasks of draws that rank and grade the whole
+  country: the national ranks are exact, the summary is ``wb.monte_carlo``'s.
+- ``workbench score PATH --engine dask`` and ``workbench robustness PATH
+  --engine dask`` (:mod:`workbench.cli.scale`).
 
 >>> import tempfile, workbench as wb
 >>> folder = write_partitioned(wb.load("sample_data"), tempfile.mkdtemp(), partitions=2)

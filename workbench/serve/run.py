@@ -13,6 +13,7 @@ kernels (:func:`_voila_app_class`).
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 import secrets
@@ -138,6 +139,15 @@ def _check_port_free(host: str, port: int) -> None:
                 f"--port: cannot listen on {host}:{port} ({exc.strerror}); "
                 "is another server running there? choose another port with --port"
             ) from None
+
+
+def _quiet_operator_log(record) -> bool:
+    """Keep out of the operator's log what says nothing to an operator: that every dashboard is
+    "not trusted" (notebook trust is JupyterLab's; the dashboards never run in it), and tornado's
+    note that jupyter_server's websocket ping timeout (in ms, read by tornado as seconds) is longer
+    than its interval (jupyter_server does its own pinging)."""
+    return not (record.msg == "Notebook %s is not trusted"
+                or str(record.msg).startswith("The websocket_ping_timeout"))
 
 
 @functools.cache
@@ -447,6 +457,8 @@ def _voila_app_class():
 
         def init_settings(self):
             settings = super().init_settings()
+            self.log.addFilter(_quiet_operator_log)
+            logging.getLogger("tornado.general").addFilter(_quiet_operator_log)
             policy = self.workbench_policy
             self.identity_provider = identity_provider_for(policy, parent=self, log=self.log, port=self.port)
             km = self.kernel_manager

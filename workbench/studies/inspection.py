@@ -402,11 +402,14 @@ PROBLEM_COLUMNS = ("problem_id", "branch_id", "name", "township", "category", "s
                    "rectified", "status", "days_overdue", "days_open")
 
 
-def export_problems(problems: pd.DataFrame, path: str | os.PathLike, *, lang: str = "zh") -> Path:
+def export_problems(problems: pd.DataFrame, path: str | os.PathLike, *, lang: str = "zh",
+                    filters: dict | None = None) -> Path:
     """Write a problem list to an Excel workbook atomically (a failed write leaves no partial file).
 
     Headers and the category, severity and status values are in ``lang``; the
-    second sheet says when the statuses were taken and how many rows there are.
+    second sheet says when the statuses were taken, how many rows there are and,
+    for a filtered list, the filters that produced it (``filters``: the
+    arguments of :func:`filter_problems`; an empty one is not listed).
 
     >>> import tempfile, workbench as wb
     >>> p = problem_list(wb.load("sample_data"), period=2025)
@@ -423,11 +426,28 @@ def export_problems(problems: pd.DataFrame, path: str | os.PathLike, *, lang: st
         frame[col] = pd.to_datetime(frame[col]).astype("datetime64[us]")
     frame = frame.rename(columns={c: tr(f"problem_col_{c}", lang) for c in PROBLEM_COLUMNS})
     as_of = problems.attrs.get("as_of")
-    about = pd.DataFrame({
-        tr("export_about_key", lang): [tr("export_as_of", lang), tr("export_rows", lang)],
-        tr("export_about_value", lang): [str(pd.Timestamp(as_of).date()) if as_of is not None else "",
-                                         str(len(frame))],
-    })
+    keys = [tr("export_as_of", lang), tr("export_rows", lang)]
+    values = [str(pd.Timestamp(as_of).date()) if as_of is not None else "", str(len(frame))]
+    for key, value in _filter_lines(filters or {}, lang):
+        keys.append(key)
+        values.append(value)
+    about = pd.DataFrame({tr("export_about_key", lang): keys, tr("export_about_value", lang): values})
     # formula-safe texts (problem contents come from the data), dates as dates, widths, header frozen
     write_excel(path, {tr("problem_sheet", lang): frame, tr("export_about_sheet", lang): about})
     return path
+
+
+def _filter_lines(filters: dict, lang: str) -> list[tuple[str, str]]:
+    """The filters of a list as (what, chosen) rows in ``lang``, e.g. ("类别", "支部设置、组织生活")."""
+    sep = "、" if lang == "zh" else ", "
+    named = {"categories": ("filter_category", "category"), "severities": ("filter_severity", "severity"),
+             "statuses": ("filter_status", "status"), "townships": ("filter_township", None)}
+    lines = []
+    for arg, (label, prefix) in named.items():
+        chosen = filters.get(arg) or []
+        if chosen:
+            lines.append((tr(label, lang), sep.join(tr(f"{prefix}_{v}", lang) if prefix else str(v)
+                                                     for v in chosen)))
+    if filters.get("overdue_only"):
+        lines.append((tr("overdue_only", lang), "✓"))
+    return lines

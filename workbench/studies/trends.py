@@ -176,9 +176,12 @@ def compare_years(before, after, *, data: BranchData | None = None, n_movers: in
     top = branches.iloc[order[:n_movers]]
     movers = top[["name", "township", "total_before", "total_after", "change", "rank_before", "rank_after",
                   "shift", "grade_before", "grade_after"]].copy()
+    # the reasons once per branch (explain is the cost), their labels in each language
+    reasons = [why_moved(before, after, b, lang="zh", top=3) for b in movers.index]
+    fw = after.framework
     for lng in ("zh", "en"):
-        movers[f"why_{lng}"] = [_why_text(why_moved(before, after, b, lang=lng, top=3), lng)
-                                for b in movers.index]
+        movers[f"why_{lng}"] = [_why_text(rows.assign(label=[fw.label(i, lng) for i in rows["indicator"]]), lng)
+                                for rows in reasons]
     return YearOverYear(before=before, after=after, branches=branches, transitions=cmp.transitions,
                         townships=_township_trends(before, after, info["township"]) if data is not None
                         else pd.DataFrame(columns=["township", "dimension", "before", "after", "change"]),

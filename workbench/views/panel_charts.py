@@ -118,11 +118,13 @@ def factor_loadings(loadings: pd.DataFrame, labels: Mapping, *, lang: str = "zh"
                     height: int | None = None, theme: str = "light") -> go.Figure:
     """A heatmap of rotated loadings: indicators (rows, grouped by dimension) against components."""
     z = loadings.to_numpy(dtype="float64")
-    rows = [_wrap(labels.get(k, k), 20) for k in loadings.index]
+    rows = [_wrap(labels.get(k, k), 28) for k in loadings.index]
+    # a row as tall as its longest label, so that wrapped labels never overlap their neighbours
+    lines = max((r.count("<br>") + 1 for r in rows), default=1)
     cols = [tr("diag_component", lang, k=k + 1) for k in range(z.shape[1])]
     fig = go.Figure(go.Heatmap(z=z, x=cols, y=rows, zmin=-1, zmax=1, colorscale="RdBu", reversescale=True,
                                text=np.round(z, 2), texttemplate="%{text}",
                                hovertemplate="%{y} · %{x}: %{z:.2f}<extra></extra>"))
-    base_layout(fig, title=title, height=height or 140 + 26 * len(rows), theme=theme)
+    base_layout(fig, title=title, height=height or 140 + max(26, 15 * lines + 6) * len(rows), theme=theme)
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig

@@ -7,9 +7,11 @@ weighting. The functions follow SALib's *sample -> evaluate -> analyze*:
   +/- spread, renormalized within each level) and, optionally, alternative
   normalizations and aggregations as discrete choices; :func:`evaluate` scores,
   ranks and grades every draw (vectorised: a block of draws is one matrix
-  product, ranks are an ``argsort`` along an axis, the quota a cumulative
-  count along the sorted order) and summarises per branch;
-  :func:`monte_carlo` is the two in one call.
+  product, ranks one sort per draw of packed integer keys, the quota a
+  cumulative count along the sorted order; blocks run on a pool of threads)
+  and summarises per branch; :func:`monte_carlo` is the two in one call. Every
+  draw gets the ranks and grades ``Scheme.score`` gives its scheme (float64;
+  ``dtype="float32"`` may swap totals closer than its rounding).
 - :func:`sensitivity`: first-order and total Sobol indices (SALib) of the
   dimension weights, and of the method choices, on a summary of the ranking.
 - :func:`leave_one_out`: what happens to the ranking when one indicator or one

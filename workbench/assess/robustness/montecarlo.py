@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from ..._version import __version__
 from ...data.core import BranchData
@@ -26,10 +26,11 @@ from ...files import write_excel
 from ..labels import bilingual, both, column_label, method_sheet
 from ..assessment import Assessment
 from ..scoring import Scheme
-from .engine import Engine, progress_bar
+from .engine import Engine, blas_limits, check_threads, default_threads, progress_bar
 from .samples import Samples, draw
 
-__all__ = ["RobustnessResult", "evaluate", "monte_carlo", "quantile_rows"]
+__all__ = ["RobustnessResult", "evaluate", "monte_carlo", "quantile_rows", "branch_quantiles",
+           "summary_frame", "block_sums", "QUANTILES"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,34 +154,120 @@ class RobustnessResult:
                 f"median P5-P95 width={width:g} ranks, decided by weighting: {undecided})")
 
 
-def quantile_rows(values: np.ndarray, qs: Sequence[float]) -> list[np.ndarray]:
-    """Inverted-CDF quantiles along axis 0 (the smallest value with F >= q), via one partition."""
-    s = values.shape[0]
+#: The rank percentiles of the summary: P5, median, P95.
+QUANTILES = (0.05, 0.5, 0.95)
+_SORT_BYTES = 8 * 2**20   # a chunk of branches whose draws are sorted at once
+
+
+def quantile_rows(values: np.ndarray, qs: Sequence[float], *, threads: int = 1) -> list[np.ndarray]:
+    """Inverted-CDF quantiles along axis 0 (the smallest value with F >= q), one array per ``q``.
+
+    Equivalent to ``np.quantile(values, qs, axis=0, method="inverted_cdf")``,
+    computed by sorting chunks of columns made contiguous (faster than a
+    partition along axis 0: the SIMD sorts of numpy take a contiguous axis),
+    on ``threads`` threads.
+
+    >>> quantile_rows(np.array([[3, 1], [1, 2], [2, 9]]), (0.5, 1.0))[0].tolist()
+    [2, 2]
+    """
+    return branch_quantiles(values.T, qs, threads=threads)
+
+
+def branch_quantiles(by_branch: np.ndarray, qs: Sequence[float], *, threads: int = 1) -> list[np.ndarray]:
+    """Inverted-CDF quantiles along axis 1 of ``by_branch`` (branches x draws), one array per ``q``."""
+    n, s = by_branch.shape
     kth = [max(0, math.ceil(q * s - 1e-9) - 1) for q in qs]
-    part = np.partition(values, sorted(set(kth)), axis=0)
-    return [part[k] for k in kth]
+    out = [np.empty(n, dtype=by_branch.dtype) for _ in qs]
+    width = max(1, _SORT_BYTES // max(1, s * by_branch.itemsize))
+
+    def chunk(a: int) -> None:
+        part = np.array(by_branch[a:a + width], order="C")     # a copy: the caller's values stay as they are
+        part.sort(axis=1)
+        for values, k in zip(out, kth):
+            values[a:a + width] = part[:, k]
+
+    starts = range(0, n, width)
+    if threads > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(min(threads, len(starts))) as pool:
+            list(pool.map(chunk, starts))
+    else:
+        for a in starts:
+            chunk(a)
+    return out
+
+
+def block_sums(nominal_rank: np.ndarray, n_grades: int):
+    """The per-branch sums a block of draws adds: ``f(rows, ranks, codes, total) -> (counts, shift)``.
+
+    ``counts`` (grades x branches) counts the draws in each grade; ``shift``
+    sums ``|rank - nominal rank|``. Both are integers, so blocks may be added
+    in any order (threads) and give the same result. ``nominal_rank``: 0 where
+    a branch has no rank (its sums are not used).
+    """
+    nominal = np.asarray(nominal_rank, dtype=np.int64)
+
+    def sums(rows, ranks, codes, total):
+        counts = None
+        if codes is not None:
+            counts = np.stack([np.count_nonzero(codes == g, axis=0) for g in range(n_grades)])
+        shift = np.abs(ranks.astype(np.int64) - nominal).sum(axis=0)
+        return counts, shift
+    return sums
+
+
+def summary_frame(total: pd.Series, rank: pd.Series, grade: pd.Series, *, counts: np.ndarray, shift: np.ndarray,
+                  quantiles: Sequence[np.ndarray], draws: int, grade_ids: Sequence[str], threshold: float
+                  ) -> pd.DataFrame:
+    """The per-branch summary of a Monte Carlo run, from its sums (one definition for every engine).
+
+    ``total``, ``rank`` (Int64), ``grade`` (categories worst first): the nominal
+    assessment; ``counts`` (grades x branches, in the categories' order),
+    ``shift`` (sum of absolute rank changes) and the rank ``quantiles`` (P5,
+    median, P95) over ``draws`` draws.
+    """
+    n = len(total)
+    scored = rank.notna().to_numpy()
+    summary = pd.DataFrame({"total": total, "rank": rank, "grade": grade}, index=total.index)
+    for name, values in zip(("rank_p5", "rank_median", "rank_p95"), quantiles):
+        summary[name] = pd.array(np.where(scored, values, 0).astype("int64"), dtype="Int64")
+        summary.loc[~scored, name] = pd.NA
+    summary["mean_abs_shift"] = np.where(scored, shift / draws, np.nan)
+    categories = list(grade.cat.categories)
+    for g in grade_ids:
+        summary[f"p_{g}"] = np.where(scored, counts[categories.index(g)] / draws, np.nan)
+    codes = grade.cat.codes.to_numpy()
+    p_nominal = np.where(codes >= 0, counts[np.maximum(codes, 0), np.arange(n)] / draws, np.nan)
+    summary["p_grade"] = p_nominal
+    summary["decided_by_weighting"] = pd.array(np.where(codes >= 0, p_nominal < threshold, False),
+                                               dtype="boolean")
+    summary.loc[codes < 0, "decided_by_weighting"] = pd.NA
+    summary.index.name = total.index.name
+    return summary
 
 
 def evaluate(scheme: Scheme, table: pd.DataFrame, samples: Samples, *, groups=None, threshold: float = 0.8,
              block_size: int | None = None, dtype: str = "float64", max_memory: int = 2**30,
              progress: bool | None = None, settings: dict | None = None,
-             blas_threads: int | None = 1) -> RobustnessResult:
+             blas_threads: int | None = 1, threads: int | None = None) -> RobustnessResult:
     """Score, rank and grade every draw and summarise per branch (the *evaluate* and *analyze* steps).
 
     Parameters are those of :func:`monte_carlo` (``samples`` from :func:`draw`).
     """
+    threads = check_threads(threads)
     if blas_threads is None:
         return _evaluate(scheme, table, samples, groups=groups, threshold=threshold, block_size=block_size,
-                         dtype=dtype, max_memory=max_memory, progress=progress, settings=settings)
+                         dtype=dtype, max_memory=max_memory, progress=progress, settings=settings,
+                         threads=threads)
     # The block products are moderate (branches x indicators by indicators x draws); several BLAS
     # threads spend more on contention than they gain, above all on a shared machine (bench_robustness).
-    with threadpool_limits(limits=blas_threads, user_api="blas"):
+    with blas_limits(blas_threads):
         return _evaluate(scheme, table, samples, groups=groups, threshold=threshold, block_size=block_size,
-                         dtype=dtype, max_memory=max_memory, progress=progress, settings=settings)
+                         dtype=dtype, max_memory=max_memory, progress=progress, settings=settings,
+                         threads=threads)
 
 
 def _evaluate(scheme: Scheme, table: pd.DataFrame, samples: Samples, *, groups, threshold, block_size, dtype,
-              max_memory, progress, settings) -> RobustnessResult:
+              max_memory, progress, settings, threads) -> RobustnessResult:
     if not 0.0 < float(threshold) <= 1.0:
         raise ValueError(f"threshold: expected a probability in (0, 1], got {threshold}")
     engine = Engine(scheme, table, groups=groups, dtype=dtype)
@@ -188,66 +275,56 @@ def _evaluate(scheme: Scheme, table: pd.DataFrame, samples: Samples, *, groups, 
     fw = scheme.framework
     s, n = len(samples), engine.n
     size = engine.block_size(block_size)
+    if threads is None:
+        threads = default_threads(float(s) * n, -(-s // size))
     itemsize = np.dtype(engine.rank_dtype).itemsize
     keep = s * n * (itemsize + 1) <= max_memory
     width = n if keep else max(1, int(max_memory // (s * itemsize)))
     chunks = [slice(a, min(a + width, n)) for a in range(0, n, width)]
-    nominal_rank = nominal.rank.to_numpy(dtype="float64", na_value=np.nan)
+    nominal_rank = nominal.rank.to_numpy(dtype="int64", na_value=0)
     counts = np.zeros((engine.grades.n_grades, n), dtype=np.int64)
-    shift = np.zeros(n)
-    ranks_kept = np.zeros((s, n), dtype=engine.rank_dtype) if keep else None
+    shift = np.zeros(n, dtype=np.int64)
+    # ranks are kept branches x draws: the percentiles sort each branch's draws, a contiguous row
+    ranks_kept = np.zeros((n, s), dtype=engine.rank_dtype) if keep else None
     grades_kept = np.zeros((s, n), dtype=np.int8) if keep else None
-    quantiles = np.zeros((3, n))
+    quantiles = [np.zeros(n, dtype=engine.rank_dtype) for _ in QUANTILES]
+    sums = block_sums(nominal_rank, engine.grades.n_grades)
     bar = progress_bar(progress, s * len(chunks), float(s) * n * len(chunks), "Monte Carlo")
     try:
         for p, chunk in enumerate(chunks):
-            store = ranks_kept if keep else np.zeros((s, chunk.stop - chunk.start), dtype=engine.rank_dtype)
-            for rows, ranks, codes, _ in engine.blocks(samples, size, grades=p == 0, bar=bar):
-                store[rows] = ranks[:, chunk]
-                if p == 0:
-                    for g in range(engine.grades.n_grades):
-                        counts[g] += np.count_nonzero(codes == g, axis=0)
-                    shift += np.abs(ranks - nominal_rank).sum(axis=0)
-                    if keep:
-                        grades_kept[rows] = codes
-            for q, values in enumerate(quantile_rows(store, (0.05, 0.5, 0.95))):
-                quantiles[q, chunk] = values
+            store = ranks_kept if keep else np.zeros((chunk.stop - chunk.start, s), dtype=engine.rank_dtype)
+
+            def each(rows, ranks, codes, total, first=p == 0, chunk=chunk, store=store):
+                store[:, rows] = ranks[:, chunk].T          # rows of draws: disjoint between blocks
+                if keep:
+                    grades_kept[rows] = codes
+                return sums(rows, ranks, codes, total) if first else None
+
+            for _, out in engine.blocks(samples, size, grades=p == 0, bar=bar, threads=threads, each=each):
+                if out is not None:
+                    counts += out[0]
+                    shift += out[1]
+            for q, values in enumerate(branch_quantiles(store, QUANTILES, threads=threads)):
+                quantiles[q][chunk] = values
     finally:
         if bar is not None:
             bar.close()
     engine.warn_floor()
-
-    scored = nominal.rank.notna().to_numpy()
-    summary = pd.DataFrame({"total": nominal.total, "rank": nominal.rank, "grade": nominal.grade},
-                           index=nominal.total.index)
-    for name, values in zip(("rank_p5", "rank_median", "rank_p95"), quantiles):
-        summary[name] = pd.array(np.where(scored, values, 0).astype("int64"), dtype="Int64")
-        summary.loc[~scored, name] = pd.NA
-    summary["mean_abs_shift"] = np.where(scored, shift / s, np.nan)
-    categories = list(nominal.grade_dtype.categories)
-    for grade in fw.grade_ids:
-        summary[f"p_{grade}"] = np.where(scored, counts[categories.index(grade)] / s, np.nan)
-    codes = nominal.grade.cat.codes.to_numpy()
-    p_nominal = np.where(codes >= 0, counts[np.maximum(codes, 0), np.arange(n)] / s, np.nan)
-    summary["p_grade"] = p_nominal
-    summary["decided_by_weighting"] = pd.array(np.where(codes >= 0, p_nominal < threshold, False),
-                                               dtype="boolean")
-    summary.loc[codes < 0, "decided_by_weighting"] = pd.NA
-    summary.index.name = nominal.total.index.name
+    summary = summary_frame(nominal.total, nominal.rank, nominal.grade, counts=counts, shift=shift,
+                            quantiles=quantiles, draws=s, grade_ids=fw.grade_ids, threshold=threshold)
     return RobustnessResult(summary=summary, samples=samples, scheme=scheme, nominal=nominal,
-                            ranks=ranks_kept, grades=grades_kept, threshold=float(threshold),
+                            ranks=ranks_kept.T if keep else None, grades=grades_kept, threshold=float(threshold),
                             settings=dict(settings or {}, dtype=str(np.dtype(dtype)), block_size=size,
-                                          passes=len(chunks)))
+                                          passes=len(chunks), threads=threads))
 
 
 def monte_carlo(scheme: Scheme, table: pd.DataFrame, n: int = 1000, seed=None, spread=0.2,
                 vary=("weights",), *, distribution: str = "dirichlet", normalizations: Sequence | None = None,
                 aggregations: Sequence | None = None, groups=None, threshold: float = 0.8,
                 block_size: int | None = None, dtype: str = "float64", max_memory: int = 2**30,
-                progress: bool | None = None, blas_threads: int | None = 1) -> RobustnessResult:
+                progress: bool | None = None, blas_threads: int | None = 1,
+                threads: int | None = None) -> RobustnessResult:
     """Rank intervals and grade probabilities of every branch under uncertain weights (and methods).
-
-    ``blas_threads`` caps the BLAS threads during the run (``None`` leaves the library's default).
 
     Draws ``n`` schemes around ``scheme`` (:func:`draw`), scores every branch
     under each (a block of draws is one matrix product of the effective
@@ -255,9 +332,10 @@ def monte_carlo(scheme: Scheme, table: pd.DataFrame, n: int = 1000, seed=None, s
     values, from products over their columns only; geometric means in log
     space; mixed methods and TOPSIS by a product per dimension),
     ranks and grades every draw with the kernel :meth:`Scheme.score` runs as its
-    one-draw case (:func:`~workbench.assess.kernel.rank_rows`: an ``argsort`` along
-    an axis, ties share the smallest rank; :class:`~workbench.assess.kernel.Grading`:
+    one-draw case (:func:`~workbench.assess.kernel.rank_rows`: one sort per draw,
+    ties share the smallest rank; :class:`~workbench.assess.kernel.Grading`:
     bands, veto caps, the strict quotas per draw) and summarises per branch.
+    Blocks of draws run in parallel on ``threads`` threads.
 
     Parameters
     ----------
@@ -280,8 +358,16 @@ def monte_carlo(scheme: Scheme, table: pd.DataFrame, n: int = 1000, seed=None, s
     block_size : int, optional
         Draws per block (default: as many as fit in about 24 MB of working memory).
     dtype : "float64" or "float32"
-        float32 halves memory and speeds up products and sorting; totals closer
-        than about 1e-5 points may then tie or swap.
+        The precision of the totals. float64 (default) gives every draw the
+        ranks and grades of ``scheme_for(i).score(table)``. float32 halves the
+        memory of the products; its totals carry a relative rounding error of
+        about 1e-7 times the number of indicators, so two totals closer than
+        that (about 1e-5 points on a 100-point scale) may tie or swap, and a
+        total within it of a grade's minimum may change band: ranks and grades
+        then differ from ``Scheme.score`` for those branches in those draws.
+        The order is otherwise exact (the rank kernel sorts float32 keys
+        exactly). On the usual tables it saves little time (the sort, not the
+        product, dominates): an option for very large runs short of memory.
     max_memory : int
         Bytes for the per-draw ranks (2 bytes per branch and draw below 65,535
         branches, else 4) and grades (1 byte) kept in the result. Beyond it
@@ -291,6 +377,15 @@ def monte_carlo(scheme: Scheme, table: pd.DataFrame, n: int = 1000, seed=None, s
     progress : bool, optional
         A progress bar (tqdm in a terminal, an ipywidgets bar in a notebook);
         default: shown for long runs only.
+    blas_threads : int or None
+        Caps the BLAS threads during the run (default 1; ``None`` leaves the
+        library's setting). With a pool of several threads, each holds BLAS to one.
+    threads : int, optional
+        Blocks of draws evaluated in parallel on this many threads (numpy
+        releases the GIL in the products and sorts). Default: the cores this
+        process may run on (its CPU affinity), and one thread for runs under
+        2 x 10^6 draws x branches (a county's few hundred draws take
+        milliseconds). The result does not depend on it.
 
     Returns
     -------
@@ -312,4 +407,4 @@ def monte_carlo(scheme: Scheme, table: pd.DataFrame, n: int = 1000, seed=None, s
                 "vary": list((vary,) if isinstance(vary, str) else vary)}
     return evaluate(scheme, table, samples, groups=groups, threshold=threshold, block_size=block_size,
                     dtype=dtype, max_memory=max_memory, progress=progress, settings=settings,
-                    blas_threads=blas_threads)
+                    blas_threads=blas_threads, threads=threads)

@@ -134,7 +134,7 @@ class InspectionModel(Model):
         """The filtered problem list as an Excel workbook in ``folder`` (written atomically)."""
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = Path(folder) / f"problems-{self.state.period}-{stamp}.xlsx"
-        return export_problems(self.filtered, path, lang=lang or self.state.lang)
+        return export_problems(self.filtered, path, lang=lang or self.state.lang, filters=self.filters())
 
 
 class InspectionKpis:

@@ -47,6 +47,7 @@ from ..state import AppState
 from ..widgets.chart import ChartView
 from ..widgets.data_picker import DataPicker
 from ..widgets.export import ExportFolder
+from ..diagnostics import DiagnosticsModel, DiagnosticsView
 from ..widgets.header import Header
 from ..widgets.html import Cell, StatusLine, download_link, esc, fmt_number, html_table, section_title, style
 from .common import Opened, data_section, open_app, section
@@ -567,7 +568,8 @@ class ResearchExport:
 # ---------------------------------------------------------------------------------- app
 
 class ResearchApp(App):
-    """Function indicators and outcomes: correlations, fits, robust regression, clusters, coherence, movers."""
+    """Function indicators and outcomes: correlations, fits, robust regression, clusters, coherence, movers,
+    and the diagnostics of the assessment (importance against weight, factor structure, rank reversal)."""
 
     name = "research"
 
@@ -590,17 +592,21 @@ class ResearchApp(App):
         clusters = ClusterView(state, model)
         coh = CoherenceView(state, model)
         movers_view = MoversView(state, model)
-        export = ResearchExport(state, model, folder=exports_folder,
-                                exports=None if exports_folder else opened.exports)
-        self.models = {"research": model}
+        # what drives the total against its nominal weight, the factor structure, rank reversal
+        diagnostics_model = DiagnosticsModel(state)
+        diagnostics = DiagnosticsView(state, diagnostics_model)
+        export = ResearchExport(state, model,
+                                exports=ExportFolder(exports_folder) if exports_folder else opened.exports)
+        self.models = {"research": model, "diagnostics": diagnostics_model}
         self.views = {"header": header, "picker": picker, "correlations": correlations, "scatter": scatter,
                       "regression": reg, "clusters": clusters, "coherence": coh, "movers": movers_view,
-                      "export": export}
+                      "diagnostics": diagnostics, "export": export}
         self.widget = w.VBox([style(), page_style(), header.widget, data_section(state, picker), intro,
                               section(state, "sec_relations"),
                               w.HBox([correlations.widget, scatter.widget],
                                      layout=w.Layout(flex_flow="row wrap", grid_gap="16px", width="100%")),
-                              reg.widget, clusters.widget, coh.widget, movers_view.widget, export.widget],
+                              reg.widget, clusters.widget, coh.widget, movers_view.widget, diagnostics.widget,
+                              export.widget],
                              layout=w.Layout(width="100%"))
         self.widget.add_class("wb-app")
         self.widget.add_class("wb-app-research")
