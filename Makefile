@@ -21,11 +21,12 @@ $(STAMP): pyproject.toml
 env: $(STAMP)
 
 # Debian's chromium for the browser tests (Playwright cannot download its own here), and CJK fonts
-# so that Chinese labels render in the screenshots.
+# so that Chinese labels render in the screenshots; WenQuanYi Micro Hei (TrueType) for the PDF reports,
+# which Chromium embeds as a font (Noto CJK, OpenType/CFF, only as slow Type 3 pictures).
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "CJK"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "CJK" || ! fc-list 2>/dev/null | grep -qi "WenQuanYi"; then \
 	  echo "installing Debian's chromium and CJK fonts for the browser tests ..."; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk fonts-wqy-microhei >/dev/null \
 	  || { echo "ERROR: could not install chromium; the browser tests cannot run" >&2; exit 1; }; \
 	fi
 

@@ -38,11 +38,11 @@ LAYERS = {
     "_version": 0, "files": 0, "i18n": 0,
     "data": 1,
     "assess": 2,
-    "settings": 3, "studies": 3, "scale": 3,
+    "settings": 3, "studies": 3, "scale": 3, "meeting": 3,
     "views": 4,
     "serve": 5, "cli": 5,
 }
-CORE = ("data", "assess", "settings", "studies", "scale", "files", "i18n", "_version")
+CORE = ("data", "assess", "settings", "studies", "scale", "meeting", "files", "i18n", "_version")
 
 #: Imports against the layer order, with why. Each must still exist (a fixed one leaves the list).
 UPWARD = {

@@ -37,7 +37,8 @@ def one_error_line(err: str, start: str = "error: ") -> str:
 def test_every_command_is_covered_here():
     commands = set(build_parser()._subparsers._group_actions[0].choices)
     assert commands == {"sample", "check", "template", "score", "robustness", "simulate", "suggest", "screen",
-                        "serve", "lab", "panel", "users"}   # panel: tests/cli/test_panel_cli.py; users: tests/serve
+                        "serve", "lab", "panel", "users",   # panel: tests/cli/test_panel_cli.py; users: tests/serve
+                        "deck", "report"}                   # tests/meeting/test_cli_meeting.py
 
 
 # -------------------------------------------------------------------- data

@@ -243,12 +243,15 @@ class Assessment:
         return out.sort_values("contribution", ascending=False, kind="stable").reset_index(drop=True)
 
     # ----------------------------------------------------------------- export
-    def to_excel(self, path: str | os.PathLike, *, data: BranchData | None = None) -> Path:
+    def to_excel(self, path: str | os.PathLike, *, data: BranchData | None = None,
+                 loaded_at: str | None = None) -> Path:
         """Write results, dimension scores, indicator values, weights and methods to a workbook.
 
         Headers are Chinese and English ("总分 Total"); the weights and methods
         sheets hold everything needed to reproduce the numbers. ``data`` adds
-        branch names and townships. The file is written atomically.
+        branch names and townships, and the method sheet names the data (its
+        file, and ``loaded_at`` when given: when it was loaded). The file is
+        written atomically.
         """
         fw = self.framework
         results = self.frame()
@@ -275,7 +278,7 @@ class Assessment:
             both("sheet_weights"): bilingual(fw, self.scheme.describe("zh").merge(
                 self.scheme.describe("en")[["indicator", "dimension_label", "indicator_label"]],
                 on="indicator", suffixes=("_zh", "_en"))),
-            both("sheet_method"): self._method_sheet(),
+            both("sheet_method"): self._method_sheet(data, loaded_at),
             both("sheet_vetoes"): bilingual(fw, self.vetoes),
             both("sheet_missing"): bilingual(fw, self.missing),
         }
@@ -289,7 +292,7 @@ class Assessment:
         scores = {"total": "0.0", "score": "0.0", **{str(c): "0.0" for c in self.dimensions.columns}}
         return write_excel(Path(path), sheets, number_formats=scores)
 
-    def _method_sheet(self) -> pd.DataFrame:
+    def _method_sheet(self, data: BranchData | None = None, loaded_at: str | None = None) -> pd.DataFrame:
         fw, s = self.framework, self.scheme
         quotas = "; ".join(f"{q.grade} ≤ {q.max_share:.0%}" + (f" ({q.scope})" if q.scope else "")
                            for q in fw.quota_rules)
@@ -313,6 +316,10 @@ class Assessment:
             ("software", f"workbench {__version__}"),
             ("created", dt.datetime.now().isoformat(timespec="seconds")),
         ]
+        if data is not None and data.source:  # which data (the file's name, not the server's folders)
+            rows.insert(5, ("data", Path(data.source).name or data.source))
+            if loaded_at:
+                rows.insert(6, ("loaded", str(loaded_at).replace("T", " ")))
         return method_sheet(rows)
 
     def publicity_list(self, data: BranchData, *, lang: str = "zh") -> pd.DataFrame:

@@ -25,7 +25,7 @@ from ..i18n import tr
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: The modules that add subcommands, in the order ``workbench --help`` lists them.
-COMMANDS = ("data", "assess", "panel", "settings", "studies", "serve", "users")
+COMMANDS = ("data", "assess", "panel", "settings", "studies", "meeting", "serve", "users")
 # Commands whose module is light: ``workbench check`` starts without loading the
 # dashboards' libraries (the serve module imports the whole view layer).
 _DATA_COMMANDS = frozenset({"check", "template", "sample"})

@@ -18,6 +18,7 @@ from __future__ import annotations
 from .assess import ASSESS
 from .cli import CLI
 from .data import DATA
+from .meeting import MEETING
 from .pages import PAGES
 from .panel import PANEL
 from .rules import RULES_CATALOGUE
@@ -45,7 +46,8 @@ def catalogue(*parts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     return merged
 
 
-MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, ASSESS, SETTINGS, CLI, DATA, SERVE, PANEL, PAGES)
+MESSAGES: dict[str, tuple[str, str]] = catalogue(UI, RULES_CATALOGUE, ASSESS, SETTINGS, CLI, DATA, SERVE, PANEL, PAGES,
+                                                 MEETING)
 
 
 def tr(key: str, lang: str = "zh", **values) -> str:

@@ -87,6 +87,8 @@ ASSESS: dict[str, tuple[str, str]] = {
     "method_note": ("方案说明", "Note"),
     "method_origin": ("权重来源", "Origin of the weights"),
     "method_period": ("考评年度", "Period"),
+    "method_data": ("数据", "Data"),
+    "method_loaded": ("数据载入时间", "Data loaded"),
     "method_indicator_aggregation": ("指标汇总", "Indicator aggregation"),
     "method_dimension_aggregation": ("维度汇总", "Dimension aggregation"),
     "method_missing": ("缺失值处理", "Missing values"),

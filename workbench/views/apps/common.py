@@ -42,10 +42,11 @@ from ..mvc import App, Model, follow
 from ..state import AppState, DataStore, KernelHome
 from ..widgets.data_picker import DataPicker, ProblemsPanel
 from ..widgets.export import ExportFolder
+from ..widgets.present import PresentationBar
 from ..widgets.html import StatusLine, esc, section_title, style
 from ..widgets.table import DataTable
 
-__all__ = ["open_app", "data_section", "section", "DataProblemApp", "Opened", "ServedApp"]
+__all__ = ["open_app", "data_section", "section", "DataProblemApp", "Opened", "ServedApp", "with_presentation"]
 
 ENV_SCENARIOS = "WORKBENCH_SCENARIOS"
 
@@ -150,11 +151,25 @@ def _open(build: Callable[[Opened], App], data, identity: Identity, *, lang=None
                                                                                               False))
     else:
         app = build(Opened(state, store=store, data_root=root, exports=exports))
+        with_presentation(app)
         if audit and store is not None:
             store.audit.record("open", user=identity.user, dashboard=title_key or type(app).__name__,
                                source=state.source, branches=len(state.data.branches))
     if identity.read_only:
         _read_only_controls([_instances[k] for k in set(_instances) - before], context["lang"])
+    return app
+
+
+def with_presentation(app: App) -> App:
+    """Give a dashboard its presentation mode (a button, ``?present=1``; :mod:`~workbench.views.widgets.present`).
+
+    The bar goes first in the dashboard's box; its footer names the scheme of
+    the dashboard's scoring model when it has one.
+    """
+    if "present" not in app.views:
+        bar = PresentationBar(app.state, app.models.get("scoring"))
+        app.views["present"] = bar
+        app.widget.children = (bar.widget, *app.widget.children)
     return app
 
 

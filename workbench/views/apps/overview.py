@@ -6,8 +6,8 @@ settings and inspection pages. The year-over-year section is
 :mod:`workbench.views.apps.yoy`.
 
 >>> app = build_overview_app("sample_data", lang="en")
->>> sorted(app.views)[:3]
-['export', 'grades', 'header']
+>>> sorted(app.views)[:4]
+['deck', 'export', 'grades', 'header']
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ..state import AppState
 from ..widgets.chart import ChartView
 from ..widgets.data_picker import DataPicker
 from ..widgets.export import ExportBar
+from ..widgets.meeting import MeetingButton
 from ..widgets.header import Header
 from ..widgets.html import esc, kpi_cards, style
 from .common import Opened, data_section, open_app
@@ -138,14 +139,16 @@ class OverviewApp(App):
         yoy = YearOverYearView(state, yoy_model, opened.exports)
         export = ExportBar(state, scoring, {"grades": grades, "townships": towns, "ranking": ranking.chart},
                            opened.exports)
+        deck = MeetingButton(state, scoring, opened.exports, kind="deck")
         charts_row = w.HBox([w.Box([grades.widget], layout=w.Layout(flex="1 1 380px", min_width="0")),
                              w.Box([towns.widget], layout=w.Layout(flex="2 1 520px", min_width="0"))],
                             layout=w.Layout(flex_flow="row wrap", width="100%", grid_gap="12px"))
         self.models = {"scoring": scoring, "yoy": yoy_model}
         self.views = {"header": header, "picker": picker, "kpis": kpis, "grades": grades, "townships": towns,
-                      "ranking": ranking, "yoy": yoy, "export": export}
+                      "ranking": ranking, "yoy": yoy, "export": export, "deck": deck}
         self.widget = w.VBox([style(), page_style(), header.widget, data_section(state, picker), kpis.widget,
-                              charts_row, ranking.widget, export.widget, yoy.widget], layout=w.Layout(width="100%"))
+                              charts_row, ranking.widget,
+                              w.VBox([export.widget, deck.widget], layout=w.Layout(width="100%")), yoy.widget], layout=w.Layout(width="100%"))
         self.widget.add_class("wb-app")
         self.widget.add_class("wb-app-overview")
         self.widget.add_class("wb-pages")

@@ -33,6 +33,7 @@ from ..state import AppState
 from ..widgets.chart import ChartView
 from ..widgets.data_picker import DataPicker
 from ..widgets.export import ExportBar, ExportFolder
+from ..widgets.meeting import MeetingButton
 from ..widgets.html import StatusLine, download_link, esc, style
 from ..widgets.table import DataTable
 from .ahp import AhpEditor
@@ -490,6 +491,9 @@ class WeightExplorer(App):
             inputs=[(scoring, "revision")], name="grades")
         grades.render()
         profile = ProfileView(state, scoring)
+        # the branch card's one-click feedback report (支部考评反馈单) of the branch shown
+        report = MeetingButton(state, scoring, opened.exports, kind="report", branch=lambda: profile.chosen.branch)
+        profile.widget.children = (*profile.widget.children, report.widget)
         robust = RobustnessView(state, robustness, opened.exports)
         export = ExportBar(state, scoring, {"ranking": ranking.chart, "grades": grades, "profile": profile.chart,
                                             "intervals": robust.chart}, opened.exports)
@@ -498,7 +502,7 @@ class WeightExplorer(App):
         self.models = {"scoring": scoring, "robustness": robustness}
         self.views = {"header": header, "picker": picker, "panel": panel, "ahp": ahp, "store": store,
                       "ranking": ranking, "grades": grades, "profile": profile, "robustness": robust,
-                      "export": export}
+                      "export": export, "report": report}
         self.widget = w.VBox([style(), header.widget, data_section(state, picker),
                               w.HBox([left, right], layout=w.Layout(flex_flow="row wrap", align_items="flex-start",
                                                                    grid_gap="12px", width="100%")),

@@ -102,6 +102,10 @@ def context_lines(state, scheme=None, *, lang: str) -> list[str]:
     """Year, scheme (name and weights), data (file and when loaded) and now, for exports."""
     from ...i18n import tr
 
+    if scheme is not None:  # the one context every output carries (the deck, the reports, these exports)
+        from ...meeting.context import OutputContext
+
+        return OutputContext.of(scheme, state.period, source=state.source, loaded_at=state.loaded_at).lines(lang)
     source = Path(state.source).name or state.source
     lines = [tr("ctx_period", lang, period=state.period)]
     if scheme is not None:

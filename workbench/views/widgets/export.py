@@ -110,7 +110,7 @@ class ExportBar:
     def export_excel(self) -> Path:
         result = self.scoring.result
         path = self.folder.path(f"results-{result.period}", ".xlsx")
-        result.to_excel(path, data=self.state.data)
+        result.to_excel(path, data=self.state.data, loaded_at=self.state.loaded_at)
         return self._done("excel", path)
 
     def export_chart(self, suffix: str) -> Path | None:
