@@ -515,8 +515,9 @@ def _read_csv_stream(handle, head: bytes, size: int, label: str, table: str | No
     if notes:
         log.warn(where, "data_rows_skipped_footer", severity="note", n=len(notes), value=notes[0][:60])
     frame.columns = range(frame.shape[1])
+    # a column with no value at all comes back from Arrow as null (float), not text: nothing to unquote
     frame = frame.apply(lambda s: s.str.replace(QUOTED_FORMULA, "", regex=True)
-                        if s.str.startswith("'").any() else s)
+                        if pd.api.types.is_string_dtype(s) and s.str.startswith("'").any() else s)
     rows = np.arange(len(frame)) + header_at + 2
     return _assemble([_Chunk(label, "", label, headers, [column_letter(i) for i in range(n_cols)],
                              frame, rows, header_row=header_at + 1)], table, log)
