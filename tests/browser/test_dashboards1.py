@@ -131,7 +131,8 @@ def test_charts_draw_when_the_server_has_no_plotly_route(log):
     page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))))
     open_with_charts(page, "02_weights.ipynb", 3)
     assert len(bar_texts(page, 0)) == 10
-    assert len(refused) == 1
+    # asked for by the page's early fetch (the template) and by the first chart, never by every chart
+    assert 1 <= len(refused) <= 2, refused
     assert sum(size > 4_000_000 for size in received) == 1, "plotly.js came once, through the kernel"
     # only the missing route failed; the charts drew from the bundle the kernel sent
     log.console_errors[:] = [e for e in log.console_errors if "404" not in e]
