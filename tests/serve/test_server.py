@@ -186,17 +186,3 @@ def test_the_policy_allows_voilas_heartbeat_by_its_hash_and_nothing_else_inline(
     digest = base64.b64encode(hashlib.sha256(VOILA_HEARTBEAT_SCRIPT.encode()).digest()).decode()
     script_src = next(d for d in CONTENT_SECURITY_POLICY.split("; ") if d.startswith("script-src"))
     assert script_src.split() == ["script-src", "'self'", "'nonce-{nonce}'", f"'sha256-{digest}'", "blob:"]
-
-
-def test_a_page_counts_as_on_its_way_until_it_has_settled_after_connecting():
-    """The pool refills only when no page is on its way; a page that has just connected is still
-    receiving and building its widgets, so refilling then would starve a crowd of viewers."""
-    from workbench.serve.kernels import SETTLE_SECONDS, KernelRecord, WorkbenchKernelManager
-
-    km = WorkbenchKernelManager()
-    km.records["pooled"] = KernelRecord("pooled", owner=None)
-    km.records["page"] = KernelRecord("page", owner="li")
-    assert km.pages_in_flight() == 1                       # sent, not connected
-    km.records["page"].connected, km.records["page"].connected_at = True, 100.0
-    assert km.pages_in_flight(now=100.0 + SETTLE_SECONDS / 2) == 1
-    assert km.pages_in_flight(now=100.0 + SETTLE_SECONDS + 1) == 0

@@ -51,9 +51,6 @@ __all__ = ["PageRequest", "PAGE_REQUEST", "KernelLimitReached", "WorkbenchKernel
 MAX_KERNELS = 40
 MAX_KERNELS_PER_USER = 8
 CONNECT_TIMEOUT = 60.0
-#: seconds after a page connects during which it still counts as on its way (its widgets arrive and are
-#: built then); the pool waits for them before it refills
-SETTLE_SECONDS = 30.0
 
 
 @dataclass
@@ -90,7 +87,6 @@ class KernelRecord:
     started: float = field(default_factory=time.monotonic)
     served: float | None = None        # when its page was sent
     connected: bool = False
-    connected_at: float | None = None  # when its page connected (monotonic)
     rss_mb: float = 0.0
     pss_mb: float = 0.0
 
@@ -168,14 +164,10 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
             record.served = time.monotonic()
 
     # --------------------------------------------------------------- starting
-    def pages_in_flight(self, now: float | None = None) -> int:
-        """Pages being sent, sent and not yet connected to their kernel, or connected less than
-        :data:`SETTLE_SECONDS` ago: a page that has just connected still receives its widgets' state
-        and builds them, which is when a crowd of viewers needs the processor most."""
-        now = time.monotonic() if now is None else now
-        return sum(self._pending.values()) + sum(
-            1 for r in self.records.values()
-            if r.owner is not None and (not r.connected or now - (r.connected_at or now) < SETTLE_SECONDS))
+    def pages_in_flight(self) -> int:
+        """Pages being sent, or sent and not yet connected to their kernel."""
+        return sum(self._pending.values()) + sum(1 for r in self.records.values()
+                                                  if r.owner is not None and not r.connected)
 
     async def _until_quiet(self, limit: float = 300.0) -> None:
         """Wait (up to ``limit`` seconds) until no page is on its way: a pre-run kernel refilling the
@@ -230,8 +222,6 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         super().notify_connect(kernel_id)
         record = self.records.get(kernel_id)
         if record is not None:
-            if not record.connected:
-                record.connected_at = time.monotonic()
             record.connected = True
 
     async def shutdown_kernel(self, kernel_id, *args, **kwargs):
