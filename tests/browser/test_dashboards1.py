@@ -93,7 +93,9 @@ def test_weight_slider_changes_the_ranking(log):
         arg=[PLOT, before], timeout=30_000)
     after = bar_texts(page, 0)
     assert after != before
-    # the summary counts the branches whose rank moved against the baseline weighting
+    # the summary counts the branches whose rank moved against the baseline weighting (its message may
+    # arrive a moment after the chart's)
+    page.wait_for_function("() => /[1-9]\\d* 个支部排名变化/.test(document.body.innerText)", timeout=30_000)
     summary = app.locator(".wb-note", has_text="Kendall").first.inner_text()
     moved = int(re.search(r"(\d+) 个支部排名变化", summary).group(1))
     assert moved > 0, summary

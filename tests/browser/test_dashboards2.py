@@ -119,9 +119,10 @@ def test_research_dashboard_renders_pseudonymised(log):
     print(f"\n05_research: widgets {widgets:.1f} s, first chart {chart:.1f} s")
     app = page.locator(".wb-app-research")
     assert app.count() == 1
-    assert page.locator(".wb-app-research .js-plotly-plot").count() == 4
+    # correlations, scatter, clusters, coherence; the diagnostics' importance and loadings
+    assert page.locator(".wb-app-research .js-plotly-plot").count() == 6
     text = app.inner_text()
-    for label in ("相关矩阵", "回归分析", "支部画像聚类", "Cronbach", "从规范到三强", "数据已脱敏"):
+    for label in ("相关矩阵", "回归分析", "支部画像聚类", "Cronbach", "从规范到三强", "数据已脱敏", "名义权重与实际影响"):
         assert label in text, label
     assert "党支部" not in text.split("数据已脱敏")[1], "no branch names below the note"
 
