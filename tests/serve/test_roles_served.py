@@ -131,6 +131,9 @@ def test_a_county_user_on_a_pre_run_kernel_sees_their_own_upload(server, small):
 
 
 def test_a_presenter_cannot_upload_or_save_whatever_the_page_sends(server):
+    # like the tests above, on a ready pre-run kernel: under a whole suite's load, a page that has to
+    # wait for the pool's next kernel to run the notebook can take longer than the client's timeout
+    wait_for_pool(server, 3)
     client, kernel_id, _ = open_page(server, "zhao")
     refused = {}
 
