@@ -22,6 +22,7 @@ each of which renders itself in a language:
 
 from __future__ import annotations
 
+import abc
 import errno
 import re
 from dataclasses import dataclass
@@ -37,11 +38,12 @@ SEPARATOR = {"zh": "、", "en": ", "}
 _PLAIN_ID = re.compile(r"[\w.\-]+")
 
 
-class Localized:
+class Localized(abc.ABC):
     """A parameter that reads differently in Chinese and English."""
 
-    def text(self, lang: str) -> str:  # pragma: no cover - every subclass defines it
-        raise NotImplementedError
+    @abc.abstractmethod
+    def text(self, lang: str) -> str:
+        """The parameter as a reader of ``lang`` reads it."""
 
 
 def _value(value, lang: str):
