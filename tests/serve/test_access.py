@@ -203,6 +203,8 @@ def test_a_removed_user_loses_their_login_and_pages(server):
     assert client.login("temp", "temporary passphrase").status == 302
     r, kernel_id = client.open_dashboard(NOTEBOOK)
     assert r.status == 200
+    # connected as a page is, so the server's short connect timeout cannot take the kernel first
+    assert connect(server, kernel_id, Cookie=client.cookie_header()) == 101
     users.remove("temp")
     assert client.request("").status == 302
     # the kernel checker runs every few seconds; a loaded machine (the whole suite) needs longer

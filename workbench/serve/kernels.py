@@ -263,12 +263,7 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
             if record.kernel_id not in self:
                 self._forget(record.kernel_id)
                 continue
-            since = record.served
-            if not record.connected and since is not None and now - since > self.connect_timeout:
-                self.log.warning("kernel %s of %s: its page never connected within %.0f s; shut down",
-                                 record.kernel_id, record.owner, self.connect_timeout)
-                await self._shutdown_quietly(record.kernel_id)
-                continue
+            # a removed user is the weightier reason, so it is checked (and logged) first
             if self.user_lookup is not None:
                 current = self.user_lookup(record.owner)
                 if current is None or getattr(current, "generation", 0) != record.generation \
@@ -276,6 +271,12 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
                     self.log.warning("kernel %s: user %s was removed or changed; shut down",
                                      record.kernel_id, record.owner)
                     await self._shutdown_quietly(record.kernel_id)
+                    continue
+            since = record.served
+            if not record.connected and since is not None and now - since > self.connect_timeout:
+                self.log.warning("kernel %s of %s: its page never connected within %.0f s; shut down",
+                                 record.kernel_id, record.owner, self.connect_timeout)
+                await self._shutdown_quietly(record.kernel_id)
         self._report_pools()
         if self.memory_interval and now - self._last_memory >= self.memory_interval:
             self._last_memory = now
