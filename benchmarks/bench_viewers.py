@@ -55,6 +55,18 @@ USABLE = """
 """
 
 
+#: What a page that is not usable shows (why it counts as blank).
+SHOWN = """
+() => ({cells: !!document.getElementById("rendered_cells"),
+        widgets: document.querySelectorAll(".jupyter-widgets").length,
+        plotly: typeof window.Plotly,
+        charts: document.querySelectorAll(".wb-plotly-chart").length,
+        drawn: document.querySelectorAll(".js-plotly-plot .main-svg").length,
+        chartText: [...document.querySelectorAll(".wb-plotly-chart")].map(e => e.textContent.slice(0, 120))
+                   .filter(Boolean).slice(0, 2)})
+"""
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
@@ -102,7 +114,10 @@ async def one_viewer(browser, url: str, notebook: str, timeout: float, start: as
     context = await browser.new_context(viewport={"width": 1440, "height": 900}, base_url=url)
     page = await context.new_page()
     errors: list[str] = []
+    console: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text[:200]}")
+            if msg.type in ("error", "warning") else None)
     await start.wait()
     began = time.perf_counter()
     try:
@@ -110,13 +125,32 @@ async def one_viewer(browser, url: str, notebook: str, timeout: float, start: as
         await page.wait_for_function(USABLE, timeout=timeout * 1000, polling=100)
         return {"seconds": time.perf_counter() - began, "errors": errors, "context": context}
     except Exception as exc:  # not usable in time: a blank page
-        shown = await page.evaluate("() => ({cells: !!document.getElementById('rendered_cells'),"
-                                    " widgets: document.querySelectorAll('.jupyter-widgets').length,"
-                                    " plotly: typeof window.Plotly})")
-        return {"seconds": None, "errors": errors + [type(exc).__name__], "shown": shown, "context": context}
+        shown = await page.evaluate(SHOWN)
+        return {"seconds": None, "errors": errors + [type(exc).__name__], "shown": shown,
+                "console": console[-5:], "context": context}
 
 
-async def viewers_at_once(url: str, notebook: str, n: int, timeout: float) -> list[dict]:
+def cpu_seconds(server) -> dict[str, float]:
+    """CPU time (user + system, s) so far of the headless browsers, of the server's kernels and of the
+    server itself: on this machine they share the same cores."""
+    totals = {"browsers": 0.0, "kernels": 0.0, "server": 0.0}
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            cmd = " ".join(proc.info["cmdline"] or [])
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        spent = times.user + times.system
+        if "chrom" in cmd.split(" ", 1)[0]:
+            totals["browsers"] += spent
+        elif "workbench.serve.kernel" in cmd:
+            totals["kernels"] += spent
+        elif proc.pid == server.process.pid:
+            totals["server"] += spent
+    return totals
+
+
+async def viewers_at_once(url: str, notebook: str, n: int, timeout: float, server=None) -> list[dict]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -124,8 +158,12 @@ async def viewers_at_once(url: str, notebook: str, n: int, timeout: float) -> li
         start = asyncio.Event()
         tasks = [asyncio.create_task(one_viewer(browser, url, notebook, timeout, start)) for _ in range(n)]
         await asyncio.sleep(1.0)  # every context is ready: now they all navigate at the same moment
+        before = cpu_seconds(server) if server else {}
         start.set()
         results = await asyncio.gather(*tasks)
+        if server:  # before the pages close: a closed page's renderer process and its CPU time are gone
+            after = cpu_seconds(server)
+            results[0]["cpu"] = {k: after[k] - before[k] for k in after}
         for r in results:
             await r.pop("context").close()
         await browser.close()
@@ -168,7 +206,7 @@ def run(viewers: int, pool: int, *, notebook: str, data: Path, timeout: float, l
         if protocol:
             results = asyncio.run(protocol_viewers(server.url, notebook, viewers, timeout))
         else:
-            results = asyncio.run(viewers_at_once(server.url, notebook, viewers, timeout))
+            results = asyncio.run(viewers_at_once(server.url, notebook, viewers, timeout, server))
         memory = kernel_memory(server)
     finally:
         stop_server(server)
@@ -176,9 +214,11 @@ def run(viewers: int, pool: int, *, notebook: str, data: Path, timeout: float, l
     blank = [r for r in results if r["seconds"] is None]
     return {"viewers": viewers, "pool": pool, "protocol": protocol, "load_before": load,
             "pool_fill_s": fill, "seconds": seconds, "blank": len(blank),
-            "blank_detail": [r.get("shown") for r in blank][:5],
+            "blank_detail": [r.get("shown") for r in blank][:3],
+            "console": sorted({c for r in blank for c in r.get("console", [])})[:6],
             "error_kinds": sorted({e[:160] for r in results for e in r["errors"]})[:8],
-            "page_errors": sum(len(r["errors"]) for r in results), "memory": memory, "idle_memory": idle}
+            "page_errors": sum(len(r["errors"]) for r in results), "memory": memory, "idle_memory": idle,
+            "cpu": results[0].get("cpu", {}) if results else {}}
 
 
 def _load() -> float:
@@ -209,6 +249,14 @@ def report(r: dict, timeout: float) -> None:
         print(f"  kernels: {m['kernels']}, resident mean {m['rss_mean']:.0f} MB (max {m['rss_max']:.0f}), "
               f"proportional mean {m['pss_mean']:.0f} MB, {m['pss_total'] / 1024:.1f} GB together; "
               f"server {m['server_rss']:.0f} MB")
+    if r.get("cpu"):
+        c = r["cpu"]
+        total = sum(c.values()) or float("nan")
+        print(f"  CPU while the pages opened: browsers {c['browsers']:.0f} s ({c['browsers'] / total:.0%}), "
+              f"kernels {c['kernels']:.1f} s, server {c['server']:.1f} s; per viewer: browser "
+              f"{c['browsers'] / r['viewers']:.2f} s, server and kernel {(c['kernels'] + c['server']) / r['viewers']:.2f} s")
+    if r.get("console"):
+        print("  console of blank pages: " + " | ".join(r["console"]))
     if r["page_errors"]:
         print(f"  errors: {r['page_errors']}: " + " | ".join(r["error_kinds"]))
 

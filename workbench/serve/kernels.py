@@ -20,9 +20,11 @@
   out or was removed from the users file;
 - the memory of every kernel (resident and proportional set size) is measured
   every ``memory_interval`` seconds and logged, with the total;
-- the pool of pre-run kernels is refilled only when no page is on its way (and
-  its kernels run at a lower priority until they serve a page): refilling must
-  not slow down a crowd of viewers opening their pages.
+- the pool of pre-run kernels is refilled one kernel at a time, only when no
+  page is on its way or settling (sent, connecting, or connected less than
+  ``page_settle`` seconds ago), unless a page is waiting for the refill itself;
+  its kernels run at a lower priority until they serve a page: refilling must
+  not slow down a crowd of viewers opening their pages (:func:`pace_pre_runs`).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from traitlets import Float, Integer, Unicode
 from .auth import Refused
 
 __all__ = ["PageRequest", "PAGE_REQUEST", "KernelLimitReached", "WorkbenchKernelManager", "KernelRecord",
-           "kernel_memory", "MAX_KERNELS", "MAX_KERNELS_PER_USER", "CONNECT_TIMEOUT"]
+           "kernel_memory", "pace_pre_runs", "MAX_KERNELS", "MAX_KERNELS_PER_USER", "CONNECT_TIMEOUT"]
 
 MAX_KERNELS = 40
 MAX_KERNELS_PER_USER = 8
@@ -87,6 +89,7 @@ class KernelRecord:
     started: float = field(default_factory=time.monotonic)
     served: float | None = None        # when its page was sent
     connected: bool = False
+    connected_at: float | None = None  # when its page first connected
     rss_mb: float = 0.0
     pss_mb: float = 0.0
 
@@ -118,6 +121,10 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
     memory_interval = Float(60.0, config=True, help="seconds between memory reports (0: never)")
     identity_dir = Unicode(config=True, help="where the server writes each kernel's identity")
     check_interval = Float(5.0, config=True)
+    page_settle = Float(10.0, config=True,
+                        help="seconds after a page connects during which it still counts as opening "
+                             "(its widgets are fetched and drawn): no pool refill starts then")
+    pre_runs_at_once = Integer(1, config=True, help="pool kernels starting and running their notebook at once")
     user_lookup = AnyTrait(help="function user name -> current user, or None when removed")
 
     def __init__(self, **kwargs):
@@ -127,6 +134,8 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         self._checker: PeriodicCallback | None = None
         self._last_memory = 0.0
         self._ready: dict[str, int] = {}
+        self.pages_waiting_for_pool = 0
+        self._pre_run_slots: asyncio.Semaphore | None = None
         if self.identity_dir:
             Path(self.identity_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
             os.chmod(self.identity_dir, 0o700)
@@ -165,16 +174,37 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
 
     # --------------------------------------------------------------- starting
     def pages_in_flight(self) -> int:
-        """Pages being sent, or sent and not yet connected to their kernel."""
-        return sum(self._pending.values()) + sum(1 for r in self.records.values()
-                                                  if r.owner is not None and not r.connected)
+        """Pages being sent, sent and not yet connected to their kernel, or connected less than
+        ``page_settle`` seconds ago (the browser is still fetching and drawing their widgets)."""
+        now = time.monotonic()
+        return sum(self._pending.values()) + sum(
+            1 for r in self.records.values()
+            if r.owner is not None and (not r.connected or (r.connected_at is not None
+                                                            and now - r.connected_at < self.page_settle)))
 
     async def _until_quiet(self, limit: float = 300.0) -> None:
-        """Wait (up to ``limit`` seconds) until no page is on its way: a pre-run kernel refilling the
-        pool must not take the processor from a crowd of viewers opening their pages."""
+        """Wait (up to ``limit`` seconds) until no page is on its way, or a page waits for the pool:
+        a pre-run kernel refilling the pool must not take the processor from a crowd of viewers
+        opening their pages, but the viewer beyond the pool's size needs it at once."""
         deadline = time.monotonic() + limit
-        while self.pages_in_flight() and time.monotonic() < deadline:
-            await asyncio.sleep(1.0)
+        while self.pages_in_flight() and not self.pages_waiting_for_pool and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+
+    async def pre_run(self, initialize, notebook_path: str, **kwargs) -> dict:
+        """Voilà's start of a pool kernel (``initialize``: start it, run the notebook in the
+        background), paced: after :meth:`_until_quiet`, and ``pre_runs_at_once`` at a time (the slot
+        is held until the notebook has run, or its kernel was handed to a page)."""
+        if self._pre_run_slots is None:
+            self._pre_run_slots = asyncio.Semaphore(max(1, self.pre_runs_at_once))
+        await self._until_quiet()
+        await self._pre_run_slots.acquire()
+        try:
+            content = await initialize(notebook_path, None, **kwargs)
+        except BaseException:
+            self._pre_run_slots.release()
+            raise
+        content["task"].add_done_callback(lambda _task: self._pre_run_slots.release())
+        return content
 
     async def start_kernel(self, **kwargs):
         env = kwargs.get("env") or {}
@@ -183,8 +213,6 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
         if not pooled and (request is None or kwargs.get("kernel_id")):
             # nothing but a dashboard request of a signed-in user, or the pool, starts a kernel
             raise web.HTTPError(403, "kernels start only for dashboard pages")
-        if pooled:
-            await self._until_quiet()
         kernel_id = await super().start_kernel(**kwargs)
         self.records[kernel_id] = KernelRecord(kernel_id, owner=None, notebook=str(kwargs.get("path") or ""))
         if request is not None:
@@ -221,8 +249,8 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
     def notify_connect(self, kernel_id):
         super().notify_connect(kernel_id)
         record = self.records.get(kernel_id)
-        if record is not None:
-            record.connected = True
+        if record is not None and not record.connected:
+            record.connected, record.connected_at = True, time.monotonic()
 
     async def shutdown_kernel(self, kernel_id, *args, **kwargs):
         self._forget(kernel_id)  # first: while it shuts down (seconds), nobody may connect to it
@@ -325,3 +353,29 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
                 self.log.debug("kernel %s (%s, %s): %.0f MB resident, %.0f MB proportional", kernel_id,
                                record.owner if record else "?", record.notebook if record else "?", rss, pss)
         return figures
+
+
+def pace_pre_runs(km: WorkbenchKernelManager) -> None:
+    """Route Voilà's pool refills (``km._initialize`` without a kernel) through
+    :meth:`WorkbenchKernelManager.pre_run`, and count the pages waiting for a pool
+    kernel that is not there yet (``km.get_rendered_notebook``), so the refill
+    they wait for is not held back."""
+    initialize, hand_out = km._initialize, km.get_rendered_notebook
+
+    async def paced_initialize(notebook_path, kernel_id=None, **kwargs):
+        if kernel_id is not None:  # a restart: no pool refill
+            return await initialize(notebook_path, kernel_id, **kwargs)
+        return await km.pre_run(initialize, notebook_path, **kwargs)
+
+    async def get_rendered_notebook(*args, **kwargs):
+        notebook_name = kwargs.get("notebook_name", args[0] if args else None)
+        pool = km._pools.get(notebook_name) or []
+        waits = bool(pool) and not pool[0].done()
+        km.pages_waiting_for_pool += waits
+        try:
+            return await hand_out(*args, **kwargs)
+        finally:
+            km.pages_waiting_for_pool -= waits
+
+    km._initialize = paced_initialize
+    km.get_rendered_notebook = get_rendered_notebook

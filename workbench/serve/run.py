@@ -176,7 +176,7 @@ def _voila_app_class():
     from ..views.state import DataStore, sweep_uploads
     from ..views.widgets.plotly_chart import plotly_js_handlers
     from .auth import LoginThrottle, Refused, WorkbenchAuthorizer, identity_provider_for, role_text
-    from .kernels import PAGE_REQUEST, PageRequest
+    from .kernels import PAGE_REQUEST, PageRequest, pace_pre_runs
 
     def pair(key: str, lang: str, **values) -> tuple[str, str]:
         """A catalogue text in the page's language first, then the other one."""
@@ -466,6 +466,7 @@ def _voila_app_class():
                                                   kernel_owner=km.owner)
             km.user_lookup = self.identity_provider.current
             if hasattr(km, "get_rendered_notebook"):
+                pace_pre_runs(km)
                 _claim_pooled_kernels(km)
             settings.update(identity_provider=self.identity_provider, authorizer=self.authorizer,
                             login_url=url_path_join(self.base_url, "login"), workbench_names=policy.names,
