@@ -121,7 +121,7 @@ class WorkbenchKernelManager(AsyncMappingKernelManager):
     memory_interval = Float(60.0, config=True, help="seconds between memory reports (0: never)")
     identity_dir = Unicode(config=True, help="where the server writes each kernel's identity")
     check_interval = Float(5.0, config=True)
-    page_settle = Float(10.0, config=True,
+    page_settle = Float(5.0, config=True,
                         help="seconds after a page connects during which it still counts as opening "
                              "(its widgets are fetched and drawn): no pool refill starts then")
     pre_runs_at_once = Integer(1, config=True, help="pool kernels starting and running their notebook at once")
