@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import json
 import statistics
 import sys
@@ -174,11 +175,17 @@ async def protocol_viewers(url: str, notebook: str, n: int, timeout: float) -> l
     """Each viewer fetches the page and reads every widget's state over the websocket (no browser)."""
     from tests.serve.access import Client, KernelSocket
 
+    # a thread per viewer for the blocking page request: asyncio's default pool has min(32, cores + 4)
+    # threads, and tornado resolves 127.0.0.1 in that pool too: viewers waiting there for the pool's
+    # refill would make the others' websockets time out "while resolving"
+    threads = concurrent.futures.ThreadPoolExecutor(max_workers=n)
+
     async def one() -> dict:
         began = time.perf_counter()
         try:
             client = Client(url)
-            response, kernel_id = await asyncio.to_thread(client.open_dashboard, notebook, timeout=timeout)
+            response, kernel_id = await asyncio.get_running_loop().run_in_executor(
+                threads, lambda: client.open_dashboard(notebook, timeout=timeout))
             if response.status != 200 or kernel_id is None:
                 return {"seconds": None, "errors": [f"HTTP {response.status}"]}
             ws = await KernelSocket.connect(url, kernel_id, headers={"Cookie": client.cookie_header()})
@@ -188,7 +195,10 @@ async def protocol_viewers(url: str, notebook: str, n: int, timeout: float) -> l
         except Exception as exc:
             return {"seconds": None, "errors": [repr(exc)[:200]]}
 
-    return await asyncio.gather(*(one() for _ in range(n)))
+    try:
+        return await asyncio.gather(*(one() for _ in range(n)))
+    finally:
+        threads.shutdown(wait=False)
 
 
 def run(viewers: int, pool: int, *, notebook: str, data: Path, timeout: float, lang: str,
