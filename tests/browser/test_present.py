@@ -71,7 +71,10 @@ def check_presenting(page, lang: str, width: int) -> None:
     page.wait_for_timeout(800)
     widths = page.eval_on_selector_all(PLOT, "els => els.map(e => e.getBoundingClientRect().width)")
     assert widths and max(widths) >= 0.8 * width, widths
-    assert page.locator(".wb-present-toggle").is_visible()
+    # the controls float at the top of the screen on every section
+    box = page.locator(".wb-present-floating").bounding_box()
+    assert box and 0 <= box["y"] < 40 and box["x"] + box["width"] <= width, box
+    assert page.locator(".wb-present-leave").is_visible() and page.locator(".wb-present-lang").is_visible()
 
 
 def place(page) -> tuple[int, int]:
@@ -122,6 +125,78 @@ def test_weight_explorer_auto_advances(open_page, lang, width, height, by):
     # advance=2: the page moves on by itself (within a few seconds, however busy the machine)
     page.wait_for_function("start => !document.querySelector('.wb-present-place').innerText.startsWith(start + ' /')",
                            arg=start, timeout=15_000)
-    page.locator(".wb-present-toggle").click()
+    page.locator(".wb-present-leave").click()
     page.wait_for_function("() => !document.body.classList.contains('wb-present')")
     assert page.locator(".wb-weight-panel .widget-slider").first.is_visible()
+
+
+def current_section_top(page) -> float | None:
+    return page.evaluate("() => { const s = document.querySelector('.wb-present-current');"
+                         " return s ? s.getBoundingClientRect().top : null; }")
+
+
+def test_switching_language_while_presenting_keeps_the_section(open_page):
+    page = open_page(1280, 720)
+    open_dashboard(page, "01_overview.ipynb?present=1", timeout=OPEN_TIMEOUT)
+    wait_for_charts(page, 2)
+    check_presenting(page, "zh", 1280)
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(300)
+    assert place(page)[0] == 3
+    # the header's language toggle is hidden while presenting: the bar's button (and L) switch
+    page.locator(".wb-present-lang").click()
+    check_presenting(page, "en", 1280)
+    page.wait_for_timeout(1500)  # whatever the new labels re-lay out has settled
+    assert place(page)[0] == 3
+    top = current_section_top(page)
+    assert top is not None and abs(top) < 80, top
+    box = page.locator(".wb-present-floating").bounding_box()
+    assert box and 0 <= box["y"] < 40, box  # still on screen on section 3
+    save_screenshot(page, "present-overview-en-after-switch-3", full_page=False)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.wb-present-place').innerText.startsWith('4 /')")
+    page.keyboard.press("l")
+    check_presenting(page, "zh", 1280)
+    page.wait_for_timeout(1500)
+    assert place(page)[0] == 4
+    top = current_section_top(page)
+    assert top is not None and abs(top) < 80, top
+
+
+@pytest.fixture(scope="module")
+def dark_server():
+    server = start_server(notebooks=ROOT / "notebooks", args=("--lang", "en", "--theme", "dark"),
+                          name="voila-present-dark")
+    yield server
+    stop_server(server)
+
+
+def luminance(css_color: str) -> float:
+    r, g, b = (float(x) for x in css_color[css_color.index("(") + 1:].rstrip(")").split(",")[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+@pytest.mark.parametrize("width, height", [(1024, 768), (1920, 1080)])
+def test_presenting_in_the_dark_theme(chromium, dark_server, width, height):
+    log = new_page_log(chromium, dark_server.url)
+    try:
+        page = log.page
+        page.set_viewport_size({"width": width, "height": height})
+        open_dashboard(page, "01_overview.ipynb?present=1", timeout=OPEN_TIMEOUT)
+        wait_for_charts(page, 2)
+        check_presenting(page, "en", width)
+        footer = page.locator(".wb-present-footer")
+        background = footer.evaluate("e => getComputedStyle(e).backgroundColor")
+        color = footer.evaluate("e => getComputedStyle(e).color")
+        # a dark footer with light text, as the rest of the page (not a white bar on a projector)
+        assert luminance(background) < 0.2 and luminance(color) > 0.45, (background, color)
+        for selector in (".wb-present-leave", ".wb-present-lang"):
+            shade = page.locator(selector).evaluate("e => getComputedStyle(e).color")
+            assert luminance(shade) > 0.45, (selector, shade)
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.wb-present-place').innerText.startsWith('2 /')")
+        save_screenshot(page, f"present-overview-dark-en-{width}x{height}", full_page=False)
+        log.assert_clean()
+    finally:
+        close_page_log(log)

@@ -147,7 +147,8 @@ MEETING: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------ dashboards
     "present_on": ("演示模式", "Presentation"),
     "present_off": ("退出演示", "Leave presentation"),
-    "present_hint": ("← → 切换板块 · Esc 退出", "← → between sections · Esc to leave"),
+    "present_hint": ("← → 切换板块 · L 切换语言 · Esc 退出", "← → between sections · L for 中文 · Esc to leave"),
+    "present_lang": ("English", "中文"),
     "present_advance_off": ("不自动翻页", "No auto-advance"),
     "present_advance": ("每 {s} 秒翻页", "Every {s} s"),
     "meeting_deck_button": ("生成演示文稿", "Make the deck"),

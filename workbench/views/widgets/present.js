@@ -1,6 +1,7 @@
 // Presentation mode of a dashboard: controls hidden, charts full width, larger type, a footer
 // with year, scheme and source, ← → (or PageUp / PageDown / space) between sections like slides,
-// Escape to leave, and an optional auto-advance for a big screen in a lobby.
+// L (or the bar's button) for the other language on the same section, Escape to leave, and an
+// optional auto-advance for a big screen in a lobby.
 //
 // The page's address may ask for it: ?present=1 (and &advance=30 for 30 s a section). The
 // address is read here, in the browser, because a kernel run ahead of time never sees it.
@@ -30,9 +31,21 @@ export default {
     const button = document.createElement("button");
     button.className = "jupyter-button wb-present-toggle";
     button.type = "button";
+    el.append(button);
+    // While presenting, the controls float at the top of the screen. They live in the body, as the
+    // footer does: inside the page's panels "position: fixed" scrolls away with the sections.
+    const floating = document.createElement("div");
+    floating.className = "wb-present-floating";
+    const language = document.createElement("button");
+    language.className = "jupyter-button wb-present-lang";
+    language.type = "button";
+    const leave = document.createElement("button");
+    leave.className = "jupyter-button wb-present-leave";
+    leave.type = "button";
     const hint = document.createElement("span");
     hint.className = "wb-present-hint";
-    el.append(button, hint);
+    floating.append(hint, language, leave);
+    document.body.appendChild(floating);
     const footer = document.createElement("div");
     footer.className = "wb-present-footer";
     const place = document.createElement("span");
@@ -64,17 +77,37 @@ export default {
       if (model.get("active") && seconds > 0) timer = setInterval(() => go(1), seconds * 1000);
     };
 
+    const labels = () => {
+      const on = model.get("active");
+      button.textContent = model.get("label_on");
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      leave.textContent = model.get("label_off");
+      hint.textContent = on ? model.get("hint") : "";
+      language.textContent = model.get("label_lang");
+      text.textContent = model.get("footer");
+    };
+
+    // Back to the section shown once the page has re-laid out (new labels, new widths): the place
+    // stays where the presenter put it.
+    let settling = null;
+    const stay = (delay) => {
+      clearTimeout(settling);
+      settling = setTimeout(() => { if (model.get("active")) go(0); }, delay);
+    };
+
     const show = () => {
       const on = model.get("active");
       document.body.classList.toggle("wb-present", on);
-      button.textContent = on ? model.get("label_off") : model.get("label_on");
-      button.setAttribute("aria-pressed", on ? "true" : "false");
-      hint.textContent = on ? model.get("hint") : "";
-      text.textContent = model.get("footer");
+      labels();
       // charts take their new width
       setTimeout(() => window.dispatchEvent(new Event("resize")), 50);
-      if (on) setTimeout(() => go(0), 120);
+      if (on) stay(120);
       schedule();
+    };
+
+    const switchLanguage = () => {
+      model.set("lang", model.get("lang") === "zh" ? "en" : "zh");
+      model.save_changes();
     };
 
     const onKey = (event) => {
@@ -82,6 +115,7 @@ export default {
       if (["ArrowRight", "PageDown", " "].includes(event.key)) { go(1); event.preventDefault(); }
       else if (["ArrowLeft", "PageUp"].includes(event.key)) { go(-1); event.preventDefault(); }
       else if (event.key === "Escape") { model.set("active", false); model.save_changes(); }
+      else if (event.key === "l" || event.key === "L") { switchLanguage(); event.preventDefault(); }
     };
 
     button.addEventListener("click", () => {
@@ -89,12 +123,14 @@ export default {
       model.set("section", 0);
       model.save_changes();
     });
+    language.addEventListener("click", switchLanguage);
+    leave.addEventListener("click", () => { model.set("active", false); model.save_changes(); });
     document.addEventListener("keydown", onKey);
     model.on("change:active", show);
     model.on("change:interval", schedule);
-    model.on("change:footer", () => { text.textContent = model.get("footer"); });
-    model.on("change:label_on", show);
-    model.on("change:hint", show);
+    model.on("change:footer change:label_on change:label_off change:hint change:label_lang", labels);
+    // a new language re-renders the page's text: keep the section in view once that has settled
+    model.on("change:lang", () => stay(600));
 
     const query = new URLSearchParams(window.location.search);
     const advance = parseInt(query.get("advance") || "0", 10);
@@ -106,7 +142,9 @@ export default {
     return () => {
       document.removeEventListener("keydown", onKey);
       if (timer) clearInterval(timer);
+      clearTimeout(settling);
       footer.remove();
+      floating.remove();
       document.body.classList.remove("wb-present");
     };
   },

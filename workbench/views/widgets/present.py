@@ -26,7 +26,7 @@ import anywidget
 import ipywidgets as w
 import traitlets
 
-from ...i18n import tr
+from ...i18n import LANGUAGES, tr
 from ...meeting.context import OutputContext
 from ..mvc import follow
 
@@ -61,8 +61,12 @@ body.wb-present #rendered_cells { padding: 0 16px 56px !important; }
 body.wb-present .wb-present-footer { display: flex; justify-content: space-between; gap: 16px; position: fixed;
   left: 0; right: 0; bottom: 0; z-index: 1000; padding: 8px 18px; font-size: 16px;
   color: var(--wb-muted, #5b6470); background: var(--wb-surface, #fff); border-top: 1px solid var(--wb-border, #dfe3e8); }
-body.wb-present .wb-present-bar { position: fixed; top: 8px; right: 12px; z-index: 1001; }
 .wb-present-bar { display: flex; align-items: center; gap: 10px; }
+body.wb-present .wb-app .wb-present-controls { display: none !important; }
+.wb-present-floating { display: none; }
+body.wb-present .wb-present-floating { display: flex; align-items: center; gap: 10px; position: fixed;
+  top: 8px; right: 12px; z-index: 1001; padding: 4px 8px; border-radius: 6px;
+  background: var(--wb-surface, #fff); border: 1px solid var(--wb-border, #dfe3e8); }
 .wb-present-hint { font-size: 14px; color: var(--wb-muted, #5b6470); }
 .wb-present-place { white-space: nowrap; }
 </style>
@@ -84,11 +88,18 @@ class Presenter(anywidget.AnyWidget):
     label_on = traitlets.Unicode("").tag(sync=True)
     label_off = traitlets.Unicode("").tag(sync=True)
     hint = traitlets.Unicode("").tag(sync=True)
+    lang = traitlets.Unicode("zh").tag(sync=True)       # the page's language; the browser may ask for the other
+    label_lang = traitlets.Unicode("").tag(sync=True)   # the language button: the other language's name
 
     @traitlets.validate("interval")
     def _interval(self, proposal):
         value = int(proposal["value"])
         return value if 0 <= value <= 3600 else 0  # the browser is never trusted
+
+    @traitlets.validate("lang")
+    def _lang(self, proposal):
+        value = proposal["value"]
+        return value if value in LANGUAGES else self.lang  # the browser is never trusted
 
     @traitlets.validate("section")
     def _section(self, proposal):
@@ -108,6 +119,8 @@ class PresentationBar:
         self.advance = w.Dropdown(options=[("—", 0)], value=0, layout=w.Layout(width="130px"))
         w.dlink((self.advance, "value"), (self.presenter, "interval"))  # ?advance=N may set other values
         follow(state, ["lang", "period", "source", "loaded_at"], self.render)
+        # the hidden header's language toggle is out of reach while presenting: the bar offers it (and L)
+        self.presenter.observe(self._switch_language, names=["lang"])
         if scoring is not None:
             scoring.observe(lambda _: self.render(), names=["scheme"])
         self.widget = w.HBox([w.HTML(PRESENT_STYLE), self.presenter, self.advance],
@@ -129,7 +142,13 @@ class PresentationBar:
         p.label_off = tr("present_off", lang)
         p.hint = tr("present_hint", lang)
         p.label_on = tr("present_on", lang)
+        p.label_lang = tr("present_lang", lang)
+        p.lang = lang
         value = self.advance.value
         self.advance.options = [(tr("present_advance_off", lang) if s == 0 else tr("present_advance", lang, s=s), s)
                                 for s in ADVANCE_CHOICES]
         self.advance.value = value if value in ADVANCE_CHOICES else 0
+
+    def _switch_language(self, change) -> None:
+        if change["new"] != self.state.lang:
+            self.state.lang = change["new"]
