@@ -54,6 +54,15 @@ def test_screening_by_township_counts_candidates_and_the_rest(screened):
     assert fig.layout.title.text.startswith("58 candidates in 2025")
 
 
+@pytest.mark.parametrize("name", ["screening_by_township", "screening_triggers"])
+def test_the_legend_is_a_line_under_the_title_not_over_it(name, screened):
+    for lang in ("zh", "en"):
+        fig = getattr(tc, name)(screened, lang=lang, title="T")
+        assert fig.layout.showlegend is False
+        keys = fig.layout.title.subtitle.text
+        assert [t.name for t in fig.data if t.name and t.name in keys] == [t.name for t in fig.data if t.name]
+
+
 def test_screening_triggers_by_group(screened):
     fig = tc.screening_triggers(screened, lang="zh")
     names = [t.name for t in fig.data]

@@ -101,8 +101,8 @@ def screening_by_township(screening, *, lang: str = "zh", title: str | None = No
     default = tr("screening_summary", lang, period=screening.period, n=len(screening.candidates),
                  share=len(screening.candidates) / max(len(screening.branches), 1),
                  townships=screening.candidates["township"].nunique())
-    return base_layout(fig, title=title if title is not None else default,
-                       height=height or 120 + 34 * len(rows), theme=theme)
+    return legend_under_title(base_layout(fig, title=title if title is not None else default,
+                                          height=height or 160 + 34 * len(rows), theme=theme))
 
 
 def screening_triggers(screening, *, lang: str = "zh", title: str | None = None, height: int | None = None,
@@ -120,14 +120,34 @@ def screening_triggers(screening, *, lang: str = "zh", title: str | None = None,
                     name=tr(f"screening_group_{group}", lang), text=[str(v) for v in part["branches"]],
                     textposition="outside", cliponaxis=False, customdata=plain_all(part.index),
                     hovertemplate="%{y}: %{x}<extra>%{customdata}</extra>")
-    # long criteria are shown on two lines, so that the bars keep their room on a narrow screen
+    # long criteria are shown on two lines, so that the bars keep their room on a narrow screen;
+    # the rows are as tall as the longest label needs (three lines ran into their neighbours)
+    ticks = [_wrap(t, 14 if lang == "zh" else 34) for t in labels]
+    row = max(36, 20 * max((t.count("<br>") + 1 for t in ticks), default=1) + 4)
     fig.update_yaxes(categoryorder="array", categoryarray=list(labels), title="", automargin=True,
-                     tickvals=list(labels), ticktext=[_wrap(t, 14 if lang == "zh" else 28) for t in labels])
+                     tickvals=list(labels), ticktext=ticks)
     fig.update_xaxes(title=tr("screening_col_fired", lang), rangemode="tozero",
                      range=[0, max(int(table["branches"].max()) if len(table) else 1, 1) * 1.2])
     fig.update_layout(bargap=0.25)
-    return base_layout(fig, title=title if title is not None else tr("screening_title", lang),
-                       height=height or 120 + 36 * len(table), theme=theme)
+    return legend_under_title(base_layout(fig, title=title if title is not None else tr("screening_title", lang),
+                                          height=height or 160 + row * len(table), theme=theme))
+
+
+def legend_under_title(fig: go.Figure) -> go.Figure:
+    """The legend as one line of text under the title (a coloured square and the name of each
+    trace), for a chart that may be half the page wide: plotly's own legend ran over the title at
+    the top right, and stacked itself in a column when the plot beside long labels was narrow.
+
+    >>> fig = go.Figure([go.Bar(x=[1], y=["a"], name="Leadership", marker_color="#b2182b"),
+    ...                  go.Bar(x=[2], y=["b"], name="<b>x</b>", marker_color="#4575b4")])
+    >>> fig = legend_under_title(base_layout(fig, title="T", height=300, theme="light"))
+    >>> fig.layout.showlegend, fig.layout.title.subtitle.text
+    (False, '<span style="color:#b2182b">■</span> Leadership    <span style="color:#4575b4">■</span> &lt;b&gt;x&lt;/b&gt;')
+    """
+    keys = [f'<span style="color:{trace.marker.color}">■</span> {plain(trace.name)}'
+            for trace in fig.data if trace.name and trace.showlegend is not False]
+    return fig.update_layout(showlegend=False, title={"subtitle": {"text": "    ".join(keys), "font": {"size": 15}}},
+                             margin={"t": 84})
 
 
 # ============================================================= year over year
