@@ -254,6 +254,33 @@ def page(page_log):
     return page_log.page
 
 
+def dashboards_served(name: str, *args: str):
+    """A module-scoped fixture: the real dashboards (``notebooks/``) on a server of the module's own,
+    started with ``args``. In a test module: ``server = dashboards_served("voila-person")``."""
+
+    @pytest.fixture(scope="module")
+    def server():
+        started = start_server(notebooks=ROOT / "notebooks", name=name, args=args)
+        yield started
+        stop_server(started)
+
+    return server
+
+
+def page_log_on(server_fixture: str = "server", width: int = 1280, height: int = 900):
+    """A fixture: a fresh page (with its log) on the module's server, at ``width`` x ``height``,
+    closed as a tab is after the test. In a test module: ``log = page_log_on()``."""
+
+    @pytest.fixture
+    def log(chromium, request):
+        page_log = new_page_log(chromium, request.getfixturevalue(server_fixture).url)
+        page_log.page.set_viewport_size({"width": width, "height": height})
+        yield page_log
+        close_page_log(page_log)
+
+    return log
+
+
 # ---------------------------------------------------------------------------
 # Helpers
 

@@ -13,8 +13,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import ROOT, close_page_log, new_page_log, open_dashboard, save_screenshot, start_server, \
-    stop_server
+from tests.browser.conftest import dashboards_served, page_log_on, open_dashboard, save_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -22,19 +21,10 @@ CHART = ".js-plotly-plot .main-svg"
 OPEN_TIMEOUT = 180_000  # a cold kernel on a busy two-core machine
 
 
-@pytest.fixture(scope="module")
-def dashboards_server():
-    server = start_server(notebooks=ROOT / "notebooks", name="voila-dashboards2")
-    yield server
-    stop_server(server)
+dashboards_server = dashboards_served("voila-dashboards2")
 
 
-@pytest.fixture
-def log(chromium, dashboards_server):
-    page_log = new_page_log(chromium, dashboards_server.url)
-    page_log.page.set_viewport_size({"width": 1440, "height": 1600})
-    yield page_log
-    close_page_log(page_log)
+log = page_log_on("dashboards_server", 1440, 1600)
 
 
 def open_with_chart(page, name: str) -> tuple[float, float]:

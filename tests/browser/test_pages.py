@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import ROOT, close_page_log, new_page_log, open_dashboard, save_screenshot, start_server, \
-    stop_server
+from tests.browser.conftest import dashboards_served, page_log_on, open_dashboard, save_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -22,19 +21,10 @@ PLOT = ".js-plotly-plot"
 SETTLE_SECONDS = 10
 
 
-@pytest.fixture(scope="module")
-def server():
-    server = start_server(notebooks=ROOT / "notebooks", name="voila-pages")
-    yield server
-    stop_server(server)
+server = dashboards_served("voila-pages")
 
 
-@pytest.fixture
-def log(chromium, server):
-    page_log = new_page_log(chromium, server.url)
-    page_log.page.set_viewport_size({"width": 1280, "height": 900})
-    yield page_log
-    close_page_log(page_log)
+log = page_log_on()
 
 
 def open_with_charts(page, notebook: str, n: int) -> None:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 import workbench as wb
-from tests.browser.conftest import ROOT, close_page_log, new_page_log, open_dashboard, save_screenshot, \
-    start_server, stop_server
+from tests.browser.conftest import dashboards_served, page_log_on, open_dashboard, save_screenshot
 from workbench.assess.panel import read_panel, write_panel_template
 from workbench.views.scoring import shown_percents
 
@@ -16,19 +15,10 @@ pytestmark = pytest.mark.browser
 PLOT = ".js-plotly-plot"
 
 
-@pytest.fixture(scope="module")
-def server():
-    server = start_server(notebooks=ROOT / "notebooks", name="voila-panel")
-    yield server
-    stop_server(server)
+server = dashboards_served("voila-panel")
 
 
-@pytest.fixture
-def log(chromium, server):
-    page_log = new_page_log(chromium, server.url)
-    page_log.page.set_viewport_size({"width": 1280, "height": 900})
-    yield page_log
-    close_page_log(page_log)
+log = page_log_on()
 
 
 def open_editor(page) -> None:

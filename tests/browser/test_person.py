@@ -15,7 +15,7 @@ import time
 import pytest
 
 import workbench as wb
-from tests.browser.conftest import ROOT, SAMPLE, close_page_log, new_page_log, open_dashboard, save_screenshot, \
+from tests.browser.conftest import dashboards_served, page_log_on, ROOT, SAMPLE, close_page_log, new_page_log, open_dashboard, save_screenshot, \
     start_server, stop_server
 
 pytestmark = pytest.mark.browser
@@ -26,19 +26,10 @@ DIMENSIONS = wb.Framework.default().dimension_ids
 SETTLE_SECONDS = 10
 
 
-@pytest.fixture(scope="module")
-def server():
-    server = start_server(notebooks=ROOT / "notebooks", name="voila-person")
-    yield server
-    stop_server(server)
+server = dashboards_served("voila-person")
 
 
-@pytest.fixture
-def log(chromium, server):
-    page_log = new_page_log(chromium, server.url)
-    page_log.page.set_viewport_size({"width": 1280, "height": 900})
-    yield page_log
-    close_page_log(page_log)
+log = page_log_on()
 
 
 @pytest.fixture(scope="module")

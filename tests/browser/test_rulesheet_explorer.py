@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 
 import workbench as wb
-from tests.browser.conftest import ROOT, SAMPLE, close_page_log, new_page_log, open_dashboard, save_screenshot, \
-    start_server, stop_server
+from tests.browser.conftest import dashboards_served, page_log_on, SAMPLE, open_dashboard, save_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -19,19 +18,10 @@ SHEET = SAMPLE / "评分细则.xlsx"
 PLOT = ".js-plotly-plot"
 
 
-@pytest.fixture(scope="module")
-def server():
-    server = start_server(notebooks=ROOT / "notebooks", name="voila-rulesheet", args=("--framework", str(SHEET)))
-    yield server
-    stop_server(server)
+server = dashboards_served("voila-rulesheet", "--framework", str(SHEET))
 
 
-@pytest.fixture
-def log(chromium, server):
-    page_log = new_page_log(chromium, server.url)
-    page_log.page.set_viewport_size({"width": 1280, "height": 900})
-    yield page_log
-    close_page_log(page_log)
+log = page_log_on()
 
 
 @pytest.fixture(scope="module")
