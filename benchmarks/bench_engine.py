@@ -20,30 +20,10 @@ import pandas as pd
 from scipy.stats import rankdata
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import fmt, table, timeit  # noqa: E402
+from _util import fmt, framework_30, table, timeit  # noqa: E402
 
 import workbench as wb  # noqa: E402
 from workbench.data.synth import generate  # noqa: E402
-
-
-def framework_30() -> wb.Framework:
-    """6 dimensions x 5 indicators, goalposts 0-100, a veto and a quota like the default."""
-    dims = []
-    for d in range(6):
-        inds = [{"id": f"i{d}_{k}", "zh": f"指标{d}{k}", "en": f"Indicator {d}.{k}", "weight": 1 + k,
-                 "normalization": {"method": "goalposts", "low": 0, "high": 100}} for k in range(5)]
-        dims.append({"id": f"d{d}", "zh": f"维度{d}", "en": f"Dimension {d}", "weight": 1 + d % 3,
-                     "indicators": inds})
-    return wb.Framework.model_validate({
-        "name": "bench30", "dimensions": dims,
-        "flags": [{"id": "flag", "zh": "否决", "en": "flag"}],
-        "grades": [{"id": "strong", "zh": "三强", "en": "Strong", "min": 90},
-                   {"id": "standardized", "zh": "规范", "en": "Standardized", "min": 75},
-                   {"id": "basic", "zh": "基本", "en": "Basic", "min": 60},
-                   {"id": "weak", "zh": "软弱涣散", "en": "Weak", "min": 0}],
-        "vetoes": [{"id": "v", "zh": "否决", "en": "veto", "column": "flag", "op": ">=", "value": 1, "cap": "weak"}],
-        "quota": {"grade": "strong", "max_share": 0.3},
-    })
 
 
 def random_table(fw: wb.Framework, n: int, seed: int = 0) -> pd.DataFrame:
