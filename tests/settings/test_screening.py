@@ -12,6 +12,8 @@ import workbench as wb
 from workbench.assess.ruleset import DEFAULT_TRIGGERS, TRIGGER_TESTS, Screening
 from workbench.cli import main
 from workbench.settings import screening as scr
+from workbench.settings.screening import core as screening_core
+from workbench.settings.screening import decisions as decisions_module
 from workbench.settings.screening import (Decisions, ScreeningError, exit_check, export_candidates, listed,
                                           screen, with_decisions)
 
@@ -98,7 +100,7 @@ def test_each_criterion_fires_on_its_branch(constructed, screened):
 
 
 def test_every_test_of_the_list_has_an_implementation():
-    assert set(scr._TESTS) == set(TRIGGER_TESTS)
+    assert set(screening_core._TESTS) == set(TRIGGER_TESTS)
     assert {t["id"] for t in DEFAULT_TRIGGERS} == set(TRIGGER_TESTS)
 
 
@@ -228,7 +230,7 @@ def test_a_failed_save_leaves_the_previous_file(screened, tmp_path, monkeypatch)
     def broken(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(scr.yaml, "safe_dump", broken)
+    monkeypatch.setattr(decisions_module.yaml, "safe_dump", broken)
     with pytest.raises(OSError):
         Decisions().decide(screened, "SAT", "confirmed", when=WHEN).to_yaml(path)
     assert path.read_text(encoding="utf-8") == before
