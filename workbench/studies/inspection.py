@@ -42,6 +42,7 @@ from ..files import write_excel
 from ..data.schema import INSPECTION_METHODS, PROBLEM_CATEGORIES, SEVERITIES
 from ..i18n import tr
 from ..assess.ruleset import RuleSet
+from .about import filter_lines
 
 __all__ = [
     "PROBLEM_STATUSES",
@@ -438,16 +439,14 @@ def export_problems(problems: pd.DataFrame, path: str | os.PathLike, *, lang: st
 
 
 def _filter_lines(filters: dict, lang: str) -> list[tuple[str, str]]:
-    """The filters of a list as (what, chosen) rows in ``lang``, e.g. ("类别", "支部设置、组织生活")."""
-    sep = "、" if lang == "zh" else ", "
+    """The filters of a problem list as (what, chosen) rows in ``lang``, e.g. ("类别", "支部设置、组织生活").
+
+    The arguments of :func:`filter_problems` named by their labels, their values translated;
+    :func:`workbench.studies.about.filter_lines` writes the rows as every table download does.
+    """
     named = {"categories": ("filter_category", "category"), "severities": ("filter_severity", "severity"),
              "statuses": ("filter_status", "status"), "townships": ("filter_township", None)}
-    lines = []
-    for arg, (label, prefix) in named.items():
-        chosen = filters.get(arg) or []
-        if chosen:
-            lines.append((tr(label, lang), sep.join(tr(f"{prefix}_{v}", lang) if prefix else str(v)
-                                                     for v in chosen)))
-    if filters.get("overdue_only"):
-        lines.append((tr("overdue_only", lang), "✓"))
-    return lines
+    shown = {label: [tr(f"{prefix}_{v}", lang) if prefix else str(v) for v in filters.get(arg) or []]
+             for arg, (label, prefix) in named.items()}
+    shown["overdue_only"] = bool(filters.get("overdue_only"))
+    return filter_lines(shown, lang)
