@@ -404,13 +404,15 @@ PROBLEM_COLUMNS = ("problem_id", "branch_id", "name", "township", "category", "s
 
 
 def export_problems(problems: pd.DataFrame, path: str | os.PathLike, *, lang: str = "zh",
-                    filters: dict | None = None) -> Path:
+                    filters: dict | None = None, context: Iterable[str] = ()) -> Path:
     """Write a problem list to an Excel workbook atomically (a failed write leaves no partial file).
 
     Headers and the category, severity and status values are in ``lang``; the
     second sheet says when the statuses were taken, how many rows there are and,
     for a filtered list, the filters that produced it (``filters``: the
-    arguments of :func:`filter_problems`; an empty one is not listed).
+    arguments of :func:`filter_problems`; an empty one is not listed) and the
+    output context (``context``: :meth:`workbench.meeting.OutputContext.lines`),
+    as every table download does (:mod:`workbench.studies.about`).
 
     >>> import tempfile, workbench as wb
     >>> p = problem_list(wb.load("sample_data"), period=2025)
@@ -429,7 +431,7 @@ def export_problems(problems: pd.DataFrame, path: str | os.PathLike, *, lang: st
     as_of = problems.attrs.get("as_of")
     keys = [tr("export_as_of", lang), tr("export_rows", lang)]
     values = [str(pd.Timestamp(as_of).date()) if as_of is not None else "", str(len(frame))]
-    for key, value in _filter_lines(filters or {}, lang):
+    for key, value in _filter_lines(filters or {}, lang) + [(tr("about_context", lang), c) for c in context]:
         keys.append(key)
         values.append(value)
     about = pd.DataFrame({tr("export_about_key", lang): keys, tr("export_about_value", lang): values})
