@@ -142,7 +142,8 @@ class YearOverYearView:
         bind(self.carry, "value", model, "carry_forward", render=lambda: model.carry_forward,
              accept=lambda v: setattr(model, "carry_forward", bool(v)))
         self.flag = w.HTML()
-        context = lambda: output_context(state, model.scoring.scheme)  # noqa: E731 (both tables share it)
+        def context():  # both tables of the section: the year, the overview's scheme, the data
+            return output_context(state, model.scoring.scheme)
         self.carried = DataTable(state, page_size=10, what="about_what_carried", describe=model.filters,
                                  context=context,
                                  export=lambda frame, about: export_table(exports, "carried", frame, about))
