@@ -393,6 +393,7 @@ def test_export_of_the_filtered_list(inspection):
     assert len(frame) == len(model.filtered) and set(frame["状态"]) == {"逾期未整改"}
     about = pd.read_excel(path, sheet_name=1)
     assert ["只看逾期", "✓"] in about.astype(str).to_numpy().tolist(), about  # the filter that made the list
+    assert ["背景", "2025 年度"] in about.astype(str).to_numpy().tolist(), about  # and the year, scheme, data
     assert "download=" in view.export_status.value and path.name in view.export_status.value
     assert not list(path.parent.glob(".*.xlsx")), "no temporary file left behind"
 

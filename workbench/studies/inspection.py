@@ -42,6 +42,7 @@ from ..files import write_excel
 from ..data.schema import INSPECTION_METHODS, PROBLEM_CATEGORIES, SEVERITIES
 from ..i18n import tr
 from ..assess.ruleset import RuleSet
+from .about import filter_lines
 
 __all__ = [
     "PROBLEM_STATUSES",
@@ -403,13 +404,15 @@ PROBLEM_COLUMNS = ("problem_id", "branch_id", "name", "township", "category", "s
 
 
 def export_problems(problems: pd.DataFrame, path: str | os.PathLike, *, lang: str = "zh",
-                    filters: dict | None = None) -> Path:
+                    filters: dict | None = None, context: Iterable[str] = ()) -> Path:
     """Write a problem list to an Excel workbook atomically (a failed write leaves no partial file).
 
     Headers and the category, severity and status values are in ``lang``; the
     second sheet says when the statuses were taken, how many rows there are and,
     for a filtered list, the filters that produced it (``filters``: the
-    arguments of :func:`filter_problems`; an empty one is not listed).
+    arguments of :func:`filter_problems`; an empty one is not listed) and the
+    output context (``context``: :meth:`workbench.meeting.OutputContext.lines`),
+    as every table download does (:mod:`workbench.studies.about`).
 
     >>> import tempfile, workbench as wb
     >>> p = problem_list(wb.load("sample_data"), period=2025)
@@ -428,7 +431,7 @@ def export_problems(problems: pd.DataFrame, path: str | os.PathLike, *, lang: st
     as_of = problems.attrs.get("as_of")
     keys = [tr("export_as_of", lang), tr("export_rows", lang)]
     values = [str(pd.Timestamp(as_of).date()) if as_of is not None else "", str(len(frame))]
-    for key, value in _filter_lines(filters or {}, lang):
+    for key, value in _filter_lines(filters or {}, lang) + [(tr("about_context", lang), c) for c in context]:
         keys.append(key)
         values.append(value)
     about = pd.DataFrame({tr("export_about_key", lang): keys, tr("export_about_value", lang): values})
@@ -438,16 +441,14 @@ def export_problems(problems: pd.DataFrame, path: str | os.PathLike, *, lang: st
 
 
 def _filter_lines(filters: dict, lang: str) -> list[tuple[str, str]]:
-    """The filters of a list as (what, chosen) rows in ``lang``, e.g. ("类别", "支部设置、组织生活")."""
-    sep = "、" if lang == "zh" else ", "
+    """The filters of a problem list as (what, chosen) rows in ``lang``, e.g. ("类别", "支部设置、组织生活").
+
+    The arguments of :func:`filter_problems` named by their labels, their values translated;
+    :func:`workbench.studies.about.filter_lines` writes the rows as every table download does.
+    """
     named = {"categories": ("filter_category", "category"), "severities": ("filter_severity", "severity"),
              "statuses": ("filter_status", "status"), "townships": ("filter_township", None)}
-    lines = []
-    for arg, (label, prefix) in named.items():
-        chosen = filters.get(arg) or []
-        if chosen:
-            lines.append((tr(label, lang), sep.join(tr(f"{prefix}_{v}", lang) if prefix else str(v)
-                                                     for v in chosen)))
-    if filters.get("overdue_only"):
-        lines.append((tr("overdue_only", lang), "✓"))
-    return lines
+    shown = {label: [tr(f"{prefix}_{v}", lang) if prefix else str(v) for v in filters.get(arg) or []]
+             for arg, (label, prefix) in named.items()}
+    shown["overdue_only"] = bool(filters.get("overdue_only"))
+    return filter_lines(shown, lang)

@@ -305,7 +305,7 @@ class DataProblemApp(App):
         self.status = StatusLine(page)
         self.upload.observe(lambda _: self.try_upload() if self.upload.value else None, names="value")
         follow(page, "lang", self.render)
-        self.panel.show(error)
+        self.panel.show(error, source=str(source))
         self.views = {"problems": self.panel, "status": self.status}
         self.widget = w.VBox([style(), self.heading, self.language, self.upload, self.status.widget,
                               self.panel.widget])
@@ -343,13 +343,13 @@ class DataProblemApp(App):
                              identity=self.identity)
         except DataError as err:
             self.error = err
-            self.panel.show(err)
+            self.panel.show(err, source=source)
             self.status.set("load_failed", ok=False, n=len(err.problems))
             self.render()
             return False
         except ValueError:  # nothing of the user's township in the upload
             self.error = _no_township(self.identity, source, self.state.lang)
-            self.panel.show(self.error)
+            self.panel.show(self.error, source=source)
             self.status.set("load_failed", ok=False, n=1)
             self.render()
             return False

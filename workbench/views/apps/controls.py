@@ -32,14 +32,17 @@ import ipywidgets as w
 import pandas as pd
 import traitlets as t
 
+from ...assess.scoring import Scheme
 from ...files import write_excel
 from ...i18n import tr
+from ...meeting.context import OutputContext
+from ...studies.about import ABOUT_SHEET, RESULTS_SHEET
 from ...studies.kpis import figure_definition, figure_label
 from ..mvc import bind, follow
 from ..widgets.export import ExportFolder
 from ..widgets.html import download_link, esc, kpi_cards
 
-__all__ = ["ALL", "Choice", "ModelStatus", "field", "figure_card", "write_workbook", "export_table", "work_folder",
+__all__ = ["ALL", "Choice", "ModelStatus", "field", "figure_card", "write_workbook", "export_table", "output_context", "work_folder",
            "PAGE_STYLE", "page_style"]
 
 #: The option value of "all" in a filter.
@@ -193,10 +196,32 @@ def write_workbook(path: Path, sheets: Sequence[tuple[str, pd.DataFrame]]) -> Pa
     return path
 
 
-def export_table(exports: ExportFolder, stem: str, frame: pd.DataFrame) -> Path:
-    """A table a person downloads (the kit's DataTable export): one sheet, readable widths."""
-    path = write_workbook(exports.path(stem, ".xlsx"), [(stem, frame)])
+def export_table(exports: ExportFolder, stem: str, frame: pd.DataFrame, about: pd.DataFrame | None = None) -> Path:
+    """A table a person downloads (the kit's DataTable export): the rows ("结果 Results") and, when given,
+    what they show ("说明 About": :meth:`~workbench.views.widgets.table.DataTable.about`), readable widths.
+
+    >>> import tempfile
+    >>> from workbench.views.widgets.export import ExportFolder
+    >>> path = export_table(ExportFolder(tempfile.mkdtemp()), "movers", pd.DataFrame({"a": [1]}),
+    ...                     pd.DataFrame({"item": ["Rows"], "value": ["1"]}))
+    >>> pd.ExcelFile(path).sheet_names
+    ['结果 Results', '说明 About']
+    """
+    sheets = [(RESULTS_SHEET, frame)] + ([(ABOUT_SHEET, about)] if about is not None else [])
+    path = write_workbook(exports.path(stem, ".xlsx"), sheets)
     return exports.written(path)
+
+
+def output_context(state, scheme=None) -> OutputContext:
+    """The context a page's output carries: its year, ``scheme`` (default: the framework's), data and now.
+
+    >>> from workbench.views.state import AppState
+    >>> output_context(AppState.from_source("sample_data")).lines("en")[0]
+    'Year 2025'
+    """
+    if scheme is None:
+        scheme = Scheme(state.framework)
+    return OutputContext.of(scheme, state.period, source=state.source, loaded_at=state.loaded_at)
 
 
 def work_folder(opened, kind: str) -> Callable[[], Path]:

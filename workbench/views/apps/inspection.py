@@ -50,7 +50,7 @@ from ..widgets.data_picker import DataPicker
 from ..widgets.header import Header
 from ..widgets.html import Cell, StatusLine, download_link, esc, html_table, kpi_cards, section_title, style
 from .common import Opened, data_section, open_app
-from .controls import ALL, Choice, field, figure_card, page_style
+from .controls import ALL, Choice, field, figure_card, output_context, page_style
 
 __all__ = ["InspectionModel", "InspectionKpis", "CompletionView", "ScoresView", "ProblemsView", "InspectionApp",
            "build_inspection_app"]
@@ -134,7 +134,9 @@ class InspectionModel(Model):
         """The filtered problem list as an Excel workbook in ``folder`` (written atomically)."""
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = Path(folder) / f"problems-{self.state.period}-{stamp}.xlsx"
-        return export_problems(self.filtered, path, lang=lang or self.state.lang, filters=self.filters())
+        lang = lang or self.state.lang
+        return export_problems(self.filtered, path, lang=lang, filters=self.filters(),
+                               context=output_context(self.state).lines(lang))
 
 
 class InspectionKpis:

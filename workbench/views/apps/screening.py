@@ -33,7 +33,7 @@ from ..widgets.header import Header
 from ..widgets.html import Cell, StatusLine, download_link, esc, html_table, kpi_cards, section_title, style
 from ..widgets.table import DataTable
 from .common import Opened, data_section, open_app, section
-from .controls import ALL, Choice, ModelStatus, export_table, field, page_style, work_folder
+from .controls import ALL, Choice, ModelStatus, export_table, field, output_context, page_style, work_folder
 from .screening_model import DECISION_FILTERS, ScreeningModel
 
 __all__ = ["ScreeningApp", "build_screening_app", "CandidatesView", "DecisionPanel", "ListView", "ExitView"]
@@ -116,7 +116,9 @@ class CandidatesView:
         ]
         self.decision.add_class("wb-filter-decision")
         self.summary = w.HTML()
-        self.table = DataTable(state, page_size=12, export=lambda frame: export_table(exports, "candidates", frame))
+        self.table = DataTable(state, page_size=12, what="about_what_candidates", describe=self.filters,
+                               context=lambda: output_context(state, model.scheme),
+                               export=lambda frame, about: export_table(exports, "candidates", frame, about))
         follow(model, ["revision", "decisions_revision", "township", "trigger", "decision"], self.render)
         state.observe(lambda _: self.render(), names="lang")
         filters = w.HBox([w.HBox([field(state, key, bold=True), widget], layout=w.Layout(
@@ -126,6 +128,15 @@ class CandidatesView:
             layout=w.Layout(flex_flow="row wrap", align_items="center"))
         self.widget = w.VBox([filters, self.summary, self.table.widget], layout=w.Layout(width="100%"))
         self.widget.add_class("wb-candidates")
+
+    def filters(self, lang: str) -> dict[str, str]:
+        """The township, criterion and decision the candidates are filtered by (their labels in ``lang``)."""
+        m = self.model
+        chosen = {t.id: t.label(lang) for t in m.screening.triggers}
+        every = tr("all", lang)
+        return {"filter_township": every if m.township in (None, ALL) else m.township,
+                "screening_filter_trigger": every if m.trigger in (None, ALL) else chosen.get(m.trigger, m.trigger),
+                "screening_filter_decision": every if m.decision in (None, ALL) else tr(f"decision_{m.decision}", lang)}
 
     def frame(self, lang: str) -> pd.DataFrame:
         c = self.model.candidates()
@@ -237,7 +248,10 @@ class ListView:
     def __init__(self, state: AppState, model: ScreeningModel, exports: ExportFolder):
         self.state, self.model = state, model
         self.summary = w.HTML()
-        self.table = DataTable(state, page_size=10, export=lambda frame: export_table(exports, "weak-lax-list", frame))
+        # the list is not filtered: the year and scheme of the context say all it depends on
+        self.table = DataTable(state, page_size=10, what="about_what_weak_lax_list",
+                               context=lambda: output_context(state, model.scheme),
+                               export=lambda frame, about: export_table(exports, "weak-lax-list", frame, about))
         self.changes = w.HTML()
         follow(model, ["revision", "decisions_revision"], self.render)
         state.observe(lambda _: self.render(), names="lang")

@@ -38,7 +38,7 @@ from ..widgets.html import StatusLine, download_link, esc, style
 from ..widgets.table import DataTable
 from .ahp import AhpEditor
 from .common import Opened, data_section, open_app
-from .controls import export_table
+from .controls import export_table, output_context
 from .overview import RankingView
 from ..widgets.header import Header
 
@@ -391,6 +391,16 @@ class RobustnessModel(Model):
                                   groups=self.state.townships, progress=False)
         return self.result
 
+    def filters(self, lang: str) -> dict[str, object]:
+        """What the intervals were drawn for: the scheme, the number of random draws and the seed.
+
+        >>> from workbench.views.state import AppState
+        >>> state = AppState.from_source("sample_data", lang="en")
+        >>> RobustnessModel(state, ScoringModel(state), n=40).filters("en")
+        {'about_scheme': 'default', 'about_draws': 40, 'about_seed': 0}
+        """
+        return {"about_scheme": self.scoring.scheme.name, "about_draws": self.n, "about_seed": self.seed}
+
     def _stale(self, _change=None) -> None:
         if self.result is not None and self.result.scheme is not self.scoring.scheme:
             self.result = None
@@ -425,7 +435,9 @@ class RobustnessView:
         self.run.on_click(lambda _: model.compute())
         self.summary = w.HTML()
         self.chart = ChartView(state, self._figure, inputs=[(model, "result")], name="intervals")
-        self.table = DataTable(state, page_size=10, export=lambda frame: export_table(exports, "robustness", frame))
+        self.table = DataTable(state, page_size=10, what="about_what_robustness", describe=model.filters,
+                               context=lambda: output_context(state, model.scoring.scheme),
+                               export=lambda frame, about: export_table(exports, "robustness", frame, about))
         follow(model, "result", self._show)
         follow(state, "lang", self.render)
         self.widget = w.VBox([w.HBox([self.run, self.summary], layout=w.Layout(align_items="center")),

@@ -35,7 +35,7 @@ from ..widgets.chart import ChartView
 from ..widgets.export import ExportFolder
 from ..widgets.html import esc, section_title
 from ..widgets.table import DataTable
-from .controls import Choice, export_table, field
+from .controls import Choice, export_table, field, output_context
 
 __all__ = ["YearOverYearModel", "YearOverYearView"]
 
@@ -72,6 +72,19 @@ class YearOverYearModel(Model):
         if self.branch not in movers:
             self.branch = movers[0] if movers else None
         self.changed()
+
+    def filters(self, lang: str) -> dict[str, str]:
+        """What the tables of this section depend on besides the scheme: the years and the carry-forward choice.
+
+        >>> from workbench.views.state import AppState
+        >>> from workbench.views.scoring import ScoringModel
+        >>> state = AppState.from_source("sample_data", lang="en")
+        >>> YearOverYearModel(state, ScoringModel(state)).filters("en")
+        {'about_years': '2024 → 2025', 'about_carry_forward': 'no'}
+        """
+        years = self.years
+        return {"about_years": f"{years[0]} → {years[1]}" if years else "",
+                "about_carry_forward": tr("about_yes" if self.carry_forward else "about_no", lang)}
 
     def carried_count(self) -> int:
         """How many values of this year were carried forward from last year (0 when the option is off)."""
@@ -129,7 +142,11 @@ class YearOverYearView:
         bind(self.carry, "value", model, "carry_forward", render=lambda: model.carry_forward,
              accept=lambda v: setattr(model, "carry_forward", bool(v)))
         self.flag = w.HTML()
-        self.carried = DataTable(state, page_size=10, export=lambda frame: export_table(exports, "carried", frame))
+        def context():  # both tables of the section: the year, the overview's scheme, the data
+            return output_context(state, model.scoring.scheme)
+        self.carried = DataTable(state, page_size=10, what="about_what_carried", describe=model.filters,
+                                 context=context,
+                                 export=lambda frame, about: export_table(exports, "carried", frame, about))
         inputs = [(model, "revision")]
 
         def chart(build, name):
@@ -143,7 +160,9 @@ class YearOverYearView:
         self.branch.add_class("wb-yoy-branch")
         self.choice = Choice(state, self.branch, model, "branch", self._mover_options, refresh_on=inputs)
         self.why = ChartView(state, self._why, inputs=[(model, ["revision", "branch"])], name="why")
-        self.table = DataTable(state, page_size=10, export=lambda frame: export_table(exports, "movers", frame))
+        self.table = DataTable(state, page_size=10, what="about_what_movers", describe=model.filters,
+                               context=context,
+                               export=lambda frame, about: export_table(exports, "movers", frame, about))
         for view in (self.transitions, self.shifts, self.townships, self.movers, self.why):
             view.render()
 

@@ -25,6 +25,7 @@ from ...assess.rulesheet import looks_like_rule_sheet
 from ...data import DataError, write_problem_report
 from ...files import write_excel
 from ...i18n import tr
+from ...studies.about import ABOUT_SHEET
 from ..environment import MAX_UPLOAD_BYTES
 from ..mvc import follow
 from .html import StatusLine, download_link, esc
@@ -137,8 +138,10 @@ class ProblemsPanel:
     def __init__(self, state, exports):
         self.state, self.exports = state, exports
         self.error: DataError | None = None
-        self.table = DataTable(state, page_size=15, export=self._export_table,
-                               row_class=lambda r: "")
+        self.source = ""  # the data set whose load was refused (the state still holds the previous one)
+        self.table = DataTable(state, page_size=15, export=self._export_table, row_class=lambda r: "",
+                               what="about_what_load_problems",
+                               describe=lambda lang: {"about_dataset": self.source})
         self.report = w.Button(icon="file-excel-o", button_style="warning", layout=w.Layout(width="auto"))
         self.report.on_click(lambda _: self.write_report())
         self.link = w.HTML()
@@ -148,8 +151,11 @@ class ProblemsPanel:
         self.widget.layout.display = "none"
         state.observe(lambda _: self.render(), names="lang")
 
-    def show(self, error: DataError | None) -> None:
+    def show(self, error: DataError | None, *, source: str | None = None) -> None:
+        """Show ``error``'s problems; ``source`` names the data set that was refused (kept when None)."""
         self.error = error
+        if source is not None:
+            self.source = Path(source).name or source
         self.link.value = ""
         self.render()
 
@@ -174,9 +180,10 @@ class ProblemsPanel:
         self.link.value = download_link(path, tr("download", lang, name=path.name))
         return path
 
-    def _export_table(self, frame: pd.DataFrame) -> Path:
+    def _export_table(self, frame: pd.DataFrame, about: pd.DataFrame) -> Path:
         path = self.exports.path("problems", ".xlsx")
-        write_excel(path, {tr("problem_sheet", self.state.lang): frame})
+        # no output context: the year, scheme and data loaded are not those of the refused files
+        write_excel(path, {tr("problem_sheet", self.state.lang): frame, ABOUT_SHEET: about})
         return self.exports.written(path)
 
 
@@ -196,6 +203,7 @@ class DataPicker:
         self.status = StatusLine(state)
         self.exports = exports
         self.problems = ProblemsPanel(state, exports)
+        self.attempted = ""  # the data set last tried (named in a refused load's problem download)
         self.notes = w.HTML()
         self.load_button.on_click(lambda _: self.load())
         self.upload.observe(lambda _: self.load() if self.upload.value else None, names="value")
@@ -228,7 +236,7 @@ class DataPicker:
         self.load_button.description = tr("load", lang)
         self.upload.description = tr("upload", lang)
         self.upload.tooltip = tr("upload_hint", lang)
-        self.problems.show(self.state.error)
+        self.problems.show(self.state.error, source=self.attempted)
         self.notes.value = self._intake_notes(lang)
 
     def _intake_notes(self, lang: str) -> str:
@@ -265,6 +273,7 @@ class DataPicker:
                 self.status.set("choose_data", ok=False)
                 return False
             self.status.set("loading_named", ok=True, name=self.choice.value, size="")
+            self.attempted = str(self.choice.value)  # before the load: a refusal renders the problems at once
             changed = self.state.load(path)
         else:
             files = {f["name"]: bytes(f["content"]) for f in self.upload.value}
@@ -277,6 +286,7 @@ class DataPicker:
                                 limit=size_text(self.max_upload_bytes))
                 return False
             self.status.set("loading_named", ok=True, name=", ".join(sorted(files)), size=size_text(total))
+            self.attempted = ", ".join(sorted(files))
             changed = self.state.load_uploaded(files)
         if changed:
             self._loaded_status(time.perf_counter() - started)

@@ -5,6 +5,13 @@ direction), pages of ``page_size`` rows with previous / next, the row count,
 and an Excel download of the whole table (not only the page shown). Headers
 come translated; values are escaped.
 
+The download says what it shows: its owner names the table (``what``, a
+catalogue key), the filters that produced it (``describe(lang)``, see
+:func:`workbench.studies.about.filter_lines`) and the output context
+(``context()``, an :class:`~workbench.meeting.OutputContext`); the
+``export`` callable gets the rows and the About sheet
+(:func:`workbench.studies.about.about_sheet`).
+
 >>> import pandas as pd
 >>> from workbench.views.state import AppState
 >>> state = AppState.from_source("sample_data", lang="en")
@@ -21,16 +28,20 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Mapping
 
 import ipywidgets as w
 import pandas as pd
 
 from ...i18n import tr
+from ...studies.about import about_lines, about_sheet
 from ..mvc import Model, bind, follow
 from .html import download_link, esc, html_table
 
 import traitlets as t
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...meeting.context import OutputContext
 
 __all__ = ["DataTable", "TableModel"]
 
@@ -55,11 +66,15 @@ class TableModel(Model):
 class DataTable:
     """A sortable, paged, downloadable table of a DataFrame."""
 
-    def __init__(self, state, *, page_size: int = 20, export: Callable[[pd.DataFrame], Path] | None = None,
-                 row_class: Callable[[pd.Series], str] | None = None):
+    def __init__(self, state, *, page_size: int = 20,
+                 export: Callable[[pd.DataFrame, pd.DataFrame], Path] | None = None,
+                 row_class: Callable[[pd.Series], str] | None = None, what: str | None = None,
+                 describe: Callable[[str], Mapping[str, object]] | None = None,
+                 context: Callable[[], OutputContext | None] | None = None):
         self.state = state
         self.page_size = page_size
         self.export_to = export
+        self.what, self.describe, self.context = what, describe, context
         self.row_class = row_class
         self.model = TableModel()
         self.sort = w.Dropdown(layout=w.Layout(width="200px"))
@@ -158,10 +173,25 @@ class DataTable:
         self.next.disabled = m.page >= self.pages() - 1
 
     def export(self) -> Path | None:
-        """Write the whole table (sorted as shown, headers as shown) and offer it for download."""
+        """Write the whole table (sorted as shown, headers as shown) with its About sheet, offer it for download."""
         if self.export_to is None or self.model.frame is None:
             return None
         frame = self.model.sorted_frame().rename(columns=self.model.labels)
-        path = self.export_to(frame)
+        path = self.export_to(frame, self.about(rows=len(frame)))
         self.link.value = download_link(path, tr("download", self.state.lang, name=path.name))
         return path
+
+    def about(self, *, rows: int | None = None) -> pd.DataFrame:
+        """The About sheet of the download: which table, its filters, sort order, row count and context."""
+        lang, m = self.state.lang, self.model
+        if m.sort_by:
+            column = m.labels.get(m.sort_by, str(m.sort_by))
+            sort = tr("about_descending" if m.descending else "about_ascending", lang, column=column)
+        else:
+            sort = None
+        context = self.context() if self.context is not None else None
+        return about_sheet(about_lines(
+            tr(self.what, lang) if self.what else "", lang,
+            filters=self.describe(lang) if self.describe is not None else None, sort=sort,
+            rows=rows if rows is not None else (0 if m.frame is None else len(m.frame)),
+            context=context.lines(lang) if context is not None else ()))
