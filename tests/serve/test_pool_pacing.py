@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from tests.serve.access import run_async
 from workbench.serve.kernels import KernelRecord, WorkbenchKernelManager, pace_pre_runs
 
 
@@ -53,7 +54,7 @@ def test_refills_run_one_after_another():
         await asyncio.sleep(0.5)
         return fake
 
-    fake = asyncio.run(scenario())
+    fake = run_async(scenario())
     assert [n for n, _ in fake.started] == ["k0", "k1", "k2"]
     # each kernel starts once the one before has run its notebook, never two at once
     for (_, done), (_, next_start) in zip(fake.finished, fake.started[1:]):
@@ -69,7 +70,7 @@ def test_two_at_once_when_the_operator_says_so():
         await asyncio.gather(*km._pools["a.ipynb"])
         return fake
 
-    fake = asyncio.run(scenario())
+    fake = run_async(scenario())
     assert len(fake.started) == 2 and not fake.finished  # both started before either finished
 
 
@@ -89,7 +90,7 @@ def test_no_refill_while_a_page_opens_but_at_once_for_a_page_that_waits_for_it()
         waited = time.monotonic() - began
         return held_back, kernel_id, waited, km.pages_waiting_for_pool
 
-    held_back, kernel_id, waited, still_waiting = asyncio.run(scenario())
+    held_back, kernel_id, waited, still_waiting = run_async(scenario())
     assert held_back
     assert kernel_id == "k0" and waited < 2.0 and still_waiting == 0
 
