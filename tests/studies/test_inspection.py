@@ -13,14 +13,13 @@ from workbench.studies.inspection import (
     completion_matrix,
     export_problems,
     filter_problems,
-    inspection_kpis,
     inspection_scores,
     period_end,
     problem_list,
     rectification_progress,
     scores_by_township,
 )
-from workbench.studies.kpis import county_kpis
+from workbench.studies.kpis import county_kpis, inspection_kpis
 
 from tests.county_factory import FULL_COMMITTEE, branch, county
 

@@ -8,7 +8,8 @@ import pytest
 import workbench as wb
 from workbench.i18n import MESSAGES
 from workbench.settings.violations import filter_violations, violation_list
-from workbench.studies.inspection import inspection_kpis, problem_list
+from workbench.studies.inspection import problem_list
+from workbench.studies.kpis import inspection_kpis
 from workbench.studies.kpis import (FIGURES, county_kpis, figure_definition, figure_label, problem_figures,
                                     violation_figures)
 

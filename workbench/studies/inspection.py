@@ -53,7 +53,6 @@ __all__ = [
     "problem_list",
     "filter_problems",
     "rectification_progress",
-    "inspection_kpis",
     "export_problems",
     "period_end",
 ]
@@ -359,44 +358,6 @@ def rectification_progress(problems: pd.DataFrame, *, end=None, start=None, freq
     out = pd.DataFrame({"found": n_found, "closed": n_closed, "open": n_found - n_closed, "overdue": overdue},
                        index=pd.DatetimeIndex(dates, name="date"))
     return out.astype("int64")
-
-
-def inspection_kpis(data: BranchData, period: int, *, rules: RuleSet | None = None) -> dict:
-    """Key figures of key point 5 for ``period``.
-
-    Every problem figure of :func:`workbench.studies.kpis.problem_figures`
-    under its name (``problems_found``, ``problems_in_year`` ...: the same
-    numbers the overview shows), the same under the short names the
-    inspection page reads (``found``, ``closed``, ``rate``, ``overdue``,
-    ``open``, ``in_year``, ``carried``), ``completion`` (mean overall
-    three-meetings-one-lesson completion), ``inspections`` (count per method)
-    and ``scores`` (mean branch score per method).
-
-    >>> import workbench as wb
-    >>> k = inspection_kpis(wb.load("sample_data"), 2025)
-    >>> sorted(k)[:4]
-    ['carried', 'closed', 'completion', 'found']
-    """
-    from .kpis import problem_figures
-
-    figures = problem_figures(data, period)
-    scores = inspection_scores(data, period)
-    counts = scores.attrs["counts"].sum()
-    matrix = completion_matrix(data, period, rules=rules)
-    return {
-        "period": int(period),
-        **figures,
-        "found": figures["problems_found"],
-        "closed": figures["problems_closed"],
-        "rate": figures["rectification_rate"],
-        "overdue": figures["problems_overdue"],
-        "open": figures["problems_open"],
-        "in_year": figures["problems_in_year"],
-        "carried": figures["problems_carried"],
-        "completion": float(matrix["overall"].mean()),
-        "inspections": {m: int(counts[m]) for m in INSPECTION_METHODS},
-        "scores": {m: float(scores[m].mean()) for m in INSPECTION_METHODS},
-    }
 
 
 PROBLEM_COLUMNS = ("problem_id", "branch_id", "name", "township", "category", "severity", "found", "due",

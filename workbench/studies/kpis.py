@@ -36,10 +36,13 @@ import pandas as pd
 from ..assess import roster
 from ..data import BranchData
 from ..i18n import tr
+from ..assess.ruleset import RuleSet
+from ..data.schema import INSPECTION_METHODS
 from ..settings.rules import check_rules
+from .inspection import completion_matrix, inspection_scores, problem_list
 
 __all__ = ["FIGURES", "figure_label", "figure_definition", "violation_figures", "problem_figures",
-           "county_kpis", "problem_progress"]
+           "county_kpis", "problem_progress", "inspection_kpis"]
 
 #: Every key figure, in the order a page lists them.
 FIGURES = (
@@ -103,8 +106,6 @@ def problem_figures(data: BranchData, period: int, *, problems: pd.DataFrame | N
     >>> f["problems_in_year"] == f["problems_found"] + f["problems_carried"]
     True
     """
-    from .inspection import problem_list
-
     plist = problem_list(data, period=period) if problems is None else problems
     found_now = (plist["found"].dt.year == int(period)).to_numpy()
     status = plist["status"]
@@ -158,4 +159,40 @@ def county_kpis(data: BranchData, table: pd.DataFrame, result, violations: pd.Da
         "branches_with_errors": v["error_branches"],
         "problems_done": p["problems_closed"],
         "overdue": p["problems_overdue"],
+    }
+
+
+def inspection_kpis(data: BranchData, period: int, *, rules: RuleSet | None = None) -> dict:
+    """Key figures of key point 5 for ``period``.
+
+    Every problem figure of :func:`problem_figures`
+    under its name (``problems_found``, ``problems_in_year`` ...: the same
+    numbers the overview shows), the same under the short names the
+    inspection page reads (``found``, ``closed``, ``rate``, ``overdue``,
+    ``open``, ``in_year``, ``carried``), ``completion`` (mean overall
+    three-meetings-one-lesson completion), ``inspections`` (count per method)
+    and ``scores`` (mean branch score per method).
+
+    >>> import workbench as wb
+    >>> k = inspection_kpis(wb.load("sample_data"), 2025)
+    >>> sorted(k)[:4]
+    ['carried', 'closed', 'completion', 'found']
+    """
+    figures = problem_figures(data, period)
+    scores = inspection_scores(data, period)
+    counts = scores.attrs["counts"].sum()
+    matrix = completion_matrix(data, period, rules=rules)
+    return {
+        "period": int(period),
+        **figures,
+        "found": figures["problems_found"],
+        "closed": figures["problems_closed"],
+        "rate": figures["rectification_rate"],
+        "overdue": figures["problems_overdue"],
+        "open": figures["problems_open"],
+        "in_year": figures["problems_in_year"],
+        "carried": figures["problems_carried"],
+        "completion": float(matrix["overall"].mean()),
+        "inspections": {m: int(counts[m]) for m in INSPECTION_METHODS},
+        "scores": {m: float(scores[m].mean()) for m in INSPECTION_METHODS},
     }

@@ -35,14 +35,13 @@ from ...studies.inspection import (
     completion_matrix,
     export_problems,
     filter_problems,
-    inspection_kpis,
     inspection_scores,
     period_end,
     problem_list,
     rectification_progress,
     scores_by_township,
 )
-from ...studies.kpis import figure_definition, figure_label
+from ...studies.kpis import figure_definition, figure_label, inspection_kpis
 from ..mvc import App, Model, bind, follow
 from ..state import AppState
 from ..widgets.chart import ChartView
