@@ -97,6 +97,12 @@ def _rank(rank, of, lang: str) -> str:
     return "—" if rank is None or pd.isna(rank) else tr("meeting_rank_of", lang, rank=int(rank), of=int(of))
 
 
+def _section(title: str, empty: str, headers: list[tuple[str, bool]], rows: Iterable[list[str]]) -> list[str]:
+    """A report section: its heading, then its table, or ``empty`` when it has no rows."""
+    rows = list(rows)
+    return [f"<h2>{esc(title)}</h2>", _table(headers, rows) if rows else f"<p class='none'>{esc(empty)}</p>"]
+
+
 def _table(headers: list[tuple[str, bool]], rows: Iterable[list[str]]) -> str:
     """An HTML table; headers are (text, numeric); cells come escaped already."""
     head = "".join(f"<th class='n'>{esc(h)}</th>" if n else f"<th>{esc(h)}</th>" for h, n in headers)
@@ -224,48 +230,39 @@ def branch_report_body(facts, branch_id: str, *, lang: str = "zh", losses: int =
     # indicators where it lost most (contribution against the county mean, most lowering first)
     explained = result.explain(branch_id, lang=lang)
     lost = explained[explained["contribution"] < -1e-9].sort_values("contribution", kind="stable").head(losses)
-    parts.append(f"<h2>{esc(tr('meeting_section_losses', lang))}</h2>")
-    if lost.empty:
-        parts.append(f"<p class='none'>{esc(tr('meeting_no_losses', lang))}</p>")
-    else:
-        parts.append(_table(
-            [(tr("meeting_col_indicator", lang), False), (tr("meeting_col_dimension", lang), False),
-             (tr("meeting_col_value", lang), True), (tr("meeting_col_score", lang), True),
-             (tr("meeting_col_mean_score", lang), True), (tr("meeting_col_effect", lang), True)],
-            [[esc(r.label), esc(fw.label(r.dimension, lang)), esc(_value(r.value)), esc(_num(r.score)),
-              esc(_num(r.mean_score)), esc(f"{r.contribution:+.1f}")] for r in lost.itertuples(index=False)]))
+    parts += _section(
+        tr("meeting_section_losses", lang), tr("meeting_no_losses", lang),
+        [(tr("meeting_col_indicator", lang), False), (tr("meeting_col_dimension", lang), False),
+         (tr("meeting_col_value", lang), True), (tr("meeting_col_score", lang), True),
+         (tr("meeting_col_mean_score", lang), True), (tr("meeting_col_effect", lang), True)],
+        [[esc(r.label), esc(fw.label(r.dimension, lang)), esc(_value(r.value)), esc(_num(r.score)),
+          esc(_num(r.mean_score)), esc(f"{r.contribution:+.1f}")] for r in lost.itertuples(index=False)])
 
     # open and overdue problems
     problems = facts.problems
     mine_p = problems[(problems["branch_id"] == branch_id) & problems["status"].isin(_OPEN)]
-    parts.append(f"<h2>{esc(tr('meeting_section_problems', lang))}</h2>")
-    if mine_p.empty:
-        parts.append(f"<p class='none'>{esc(tr('meeting_no_open_problems', lang))}</p>")
-    else:
-        parts.append(_table(
-            [(tr("meeting_col_category", lang), False), (tr("meeting_col_severity", lang), False),
-             (tr("meeting_col_found", lang), False), (tr("meeting_col_due", lang), False),
-             (tr("meeting_col_status", lang), False), (tr("meeting_col_days_overdue", lang), True)],
-            [[esc(_label("category_", r.category, lang)), esc(_label("severity_", r.severity, lang)),
-              esc(_date(r.found)), esc(_date(r.due)),
-              (f"<span class='bad'>{esc(_label('status_', r.status, lang))}</span>" if r.status == "overdue"
-               else esc(_label("status_", r.status, lang))),
-              esc(str(int(r.days_overdue)) if r.days_overdue else "")] for r in mine_p.itertuples(index=False)]))
+    parts += _section(
+        tr("meeting_section_problems", lang), tr("meeting_no_open_problems", lang),
+        [(tr("meeting_col_category", lang), False), (tr("meeting_col_severity", lang), False),
+         (tr("meeting_col_found", lang), False), (tr("meeting_col_due", lang), False),
+         (tr("meeting_col_status", lang), False), (tr("meeting_col_days_overdue", lang), True)],
+        [[esc(_label("category_", r.category, lang)), esc(_label("severity_", r.severity, lang)),
+          esc(_date(r.found)), esc(_date(r.due)),
+          (f"<span class='bad'>{esc(_label('status_', r.status, lang))}</span>" if r.status == "overdue"
+           else esc(_label("status_", r.status, lang))),
+          esc(str(int(r.days_overdue)) if r.days_overdue else "")] for r in mine_p.itertuples(index=False)])
 
     # rule violations and what to do about each
     v = facts.violations
     mine_v = v[v["branch_id"] == branch_id]
-    parts.append(f"<h2>{esc(tr('meeting_section_violations', lang))}</h2>")
-    if mine_v.empty:
-        parts.append(f"<p class='none'>{esc(tr('meeting_no_violations', lang))}</p>")
-    else:
-        parts.append(_table(
-            [(tr("meeting_col_rule", lang), False), (tr("meeting_col_severity", lang), False),
-             (tr("meeting_col_finding", lang), False), (tr("meeting_col_fix", lang), False)],
-            [[esc(rule_label(str(r.rule), lang)), esc(_label("rule_severity_", r.severity, lang)),
-              esc(str(r.message_zh if lang == "zh" else r.message_en)),
-              esc(tr(f"meeting_fix_{r.rule}", lang) if f"meeting_fix_{r.rule}" in MESSAGES else "")]
-             for r in mine_v.itertuples(index=False)]))
+    parts += _section(
+        tr("meeting_section_violations", lang), tr("meeting_no_violations", lang),
+        [(tr("meeting_col_rule", lang), False), (tr("meeting_col_severity", lang), False),
+         (tr("meeting_col_finding", lang), False), (tr("meeting_col_fix", lang), False)],
+        [[esc(rule_label(str(r.rule), lang)), esc(_label("rule_severity_", r.severity, lang)),
+          esc(str(r.message_zh if lang == "zh" else r.message_en)),
+          esc(tr(f"meeting_fix_{r.rule}", lang) if f"meeting_fix_{r.rule}" in MESSAGES else "")]
+         for r in mine_v.itertuples(index=False)])
 
     # last year beside this year
     parts.append(f"<h2>{esc(tr('meeting_section_years', lang))}</h2>")
@@ -340,18 +337,15 @@ def township_report_body(facts, township: str, *, lang: str = "zh", weakest: int
                         [[esc(_label("status_", s, lang)), esc(str(int(status_counts.get(s, 0))))]
                          for s in ("overdue", "open", "closed_late", "closed")]))
 
-    parts.append(f"<h2>{esc(tr('meeting_section_violations', lang))}</h2>")
-    if viol.empty:
-        parts.append(f"<p class='none'>{esc(tr('meeting_no_violations', lang))}</p>")
-    else:
-        by_rule = viol.groupby("rule").agg(count=("branch_id", "size"), branches=("branch_id", "nunique"))
-        by_rule = by_rule.sort_values("branches", ascending=False, kind="stable")
-        parts.append(_table(
-            [(tr("meeting_col_rule", lang), False), (tr("meeting_axis_branches", lang), True),
-             (tr("meeting_col_fix", lang), False)],
-            [[esc(rule_label(str(r), lang)), esc(str(int(x["branches"]))),
-              esc(tr(f"meeting_fix_{r}", lang) if f"meeting_fix_{r}" in MESSAGES else "")]
-             for r, x in by_rule.iterrows()]))
+    by_rule = viol.groupby("rule").agg(branches=("branch_id", "nunique"))
+    by_rule = by_rule.sort_values("branches", ascending=False, kind="stable")
+    parts += _section(
+        tr("meeting_section_violations", lang), tr("meeting_no_violations", lang),
+        [(tr("meeting_col_rule", lang), False), (tr("meeting_axis_branches", lang), True),
+         (tr("meeting_col_fix", lang), False)],
+        [[esc(rule_label(str(r), lang)), esc(str(int(x["branches"]))),
+          esc(tr(f"meeting_fix_{r}", lang) if f"meeting_fix_{r}" in MESSAGES else "")]
+         for r, x in by_rule.iterrows()])
 
     # weakest points: dimensions and indicators furthest below the county
     parts.append(f"<h2>{esc(tr('meeting_section_weak_points', lang))}</h2>")
